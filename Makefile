@@ -1,0 +1,68 @@
+# Entry points.  CONFIG=fast (default) or CONFIG=debug selects the kernel
+# configuration for kernel, selftests, initramfs, check and demo.
+# Environment overrides: KSRC (kernel tree, default build/linux), BUILD
+# (output directory, default build), PATCHES, KVM=1, QEMU_TIMEOUT,
+# TEST_TIMEOUT, V=1; see the scripts for details.
+
+CONFIG ?= fast
+SHELL := /bin/bash
+# Command-line variables (CONFIG=...) must not leak into the kernel's make.
+MAKEOVERRIDES :=
+
+.PHONY: help deps base tree retree kernel selftests initramfs check demo \
+	export checkpatch bisect-check clean
+
+help:
+	@echo "make check [CONFIG=debug]  build everything, boot the guest, run the selftests"
+	@echo "make demo [CONFIG=debug]   build everything, boot the guest, run the demo"
+	@echo "make tree                  create build/linux and apply patches/ (if not done)"
+	@echo "make retree                reset build/linux to the base and re-apply patches/"
+	@echo "make kernel|selftests|initramfs [CONFIG=debug]   build one stage"
+	@echo "make export                write build/linux commits back to patches/"
+	@echo "make checkpatch            checkpatch.pl --strict on every patch"
+	@echo "make bisect-check          build every prefix of the series"
+	@echo "make deps|base|clean"
+
+deps:
+	scripts/deps.sh
+
+base: deps
+	scripts/base.sh
+
+tree: base
+	scripts/tree.sh
+
+retree: base
+	scripts/tree.sh --reset
+
+kernel: tree
+	scripts/kernel.sh $(CONFIG)
+
+selftests: kernel
+	scripts/selftests.sh $(CONFIG)
+
+initramfs: selftests
+	scripts/initramfs.sh $(CONFIG)
+
+check: initramfs
+	@start=$$(date +%s); scripts/qemu.sh check $(CONFIG) || true; \
+	scripts/tap.py $(CONFIG); rc=$$?; \
+	echo "check: $(CONFIG) guest run and verdict took $$(($$(date +%s) - start))s"; \
+	exit $$rc
+
+demo: initramfs
+	scripts/qemu.sh demo $(CONFIG)
+
+export:
+	scripts/export.sh
+
+checkpatch: base
+	scripts/checkpatch.sh
+
+bisect-check: base
+	scripts/bisect-check.sh
+
+# Build outputs only: build/linux holds the developer's commits and stays.
+clean:
+	b=$${BUILD:-build}; rm -rf "$$b"/out-* "$$b"/guest-* "$$b"/initramfs-* "$$b"/logs "$$b"/bisect-wt
+	-git -C $${KSRC:-build/linux} worktree prune

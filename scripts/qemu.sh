@@ -1,0 +1,62 @@
+#!/bin/bash
+# Boot the built kernel and initramfs: qemu.sh check|demo [fast|debug]
+#   ttyS0 (kernel console) -> $BUILD/logs/console-$CONFIG.log
+#   ttyS1 (guest output)   -> $BUILD/logs/tap-$CONFIG.log (demo: demo-$CONFIG.log)
+# Environment: KVM=1 (use KVM instead of TCG), QEMU_TIMEOUT (seconds, 1200),
+#   TEST_TIMEOUT (seconds per test program, 600), QEMU_MEM, V=1 (stream the
+#   guest output in check mode too).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODE=${1:?usage: qemu.sh check|demo [fast|debug]}
+CONFIG=${2:-fast}
+BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
+KERNEL=$BUILD/out-$CONFIG/arch/x86/boot/bzImage
+INITRD=$BUILD/initramfs-$CONFIG.cpio.gz
+LOGS=$BUILD/logs
+CONSOLE=$LOGS/console-$CONFIG.log
+case $MODE in
+check) OUTPUT=$LOGS/tap-$CONFIG.log ;;
+demo) OUTPUT=$LOGS/demo-$CONFIG.log ;;
+*) echo "qemu: unknown mode '$MODE' (check or demo)" >&2; exit 2 ;;
+esac
+for f in "$KERNEL" "$INITRD"; do
+	[ -f "$f" ] || { echo "qemu: missing $f (run make initramfs CONFIG=$CONFIG)" >&2; exit 1; }
+done
+
+if [ "${KVM:-0}" = 1 ]; then
+	ACCEL=(-accel kvm -cpu host)
+else
+	ACCEL=(-accel tcg -cpu max)
+fi
+# KASAN keeps one shadow byte per eight bytes of memory.
+if [ "$CONFIG" = debug ]; then MEM=${QEMU_MEM:-3G}; else MEM=${QEMU_MEM:-2G}; fi
+TIMEOUT=${QEMU_TIMEOUT:-1200}
+
+mkdir -p "$LOGS"
+: >"$CONSOLE"
+: >"$OUTPUT"
+echo "qemu: booting $CONFIG kernel (${ACCEL[1]}, $MODE mode, timeout ${TIMEOUT}s); console log $CONSOLE"
+start=$(date +%s)
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -smp 2 -m "$MEM" \
+	-display none -monitor none -no-reboot -nodefaults \
+	-kernel "$KERNEL" -initrd "$INITRD" \
+	-append "console=ttyS0 loglevel=7 panic=-1 ckpt.mode=$MODE ckpt.timeout=${TEST_TIMEOUT:-600}" \
+	-serial "file:$CONSOLE" -serial "file:$OUTPUT" </dev/null &
+qpid=$!
+if [ "$MODE" = demo ] || [ "${V:-0}" = 1 ]; then
+	tail -n +1 -f --pid="$qpid" "$OUTPUT" &
+	tpid=$!
+fi
+rc=0
+wait "$qpid" || rc=$?
+[ -n "${tpid:-}" ] && wait "$tpid"
+elapsed=$(($(date +%s) - start))
+
+init_at=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$CONSOLE")
+echo "qemu: guest ran ${elapsed}s, /init started at ${init_at:-?}s guest time"
+case $rc in
+0) ;;
+124 | 137) echo "qemu: guest timed out after ${TIMEOUT}s (QEMU_TIMEOUT)" >&2 ;;
+*) echo "qemu: qemu-system-x86_64 exited with status $rc" >&2 ;;
+esac
+exit "$rc"

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Judge a guest test run: tap.py [fast|debug]  or  tap.py TAP_LOG CONSOLE_LOG
+
+Counts the top-level TAP results of every test program in the guest output
+(written by guest/run-tests), adds a failure for each program that exited
+non-zero without a "not ok", ran fewer tests than its plan, or never finished,
+and one for a guest that did not complete.  Every kernel splat in the console
+log is printed and counts as a failure.  The last line is always
+"N passed, N failed" (", N skipped" when any were skipped); the exit status is
+non-zero when anything failed.
+"""
+import os
+import re
+import sys
+
+COMPLETE = re.compile(r"^# guest complete: mode=\S+ rc=(\d+)")
+START = re.compile(r"^# selftest: (\S+)")
+EXIT = re.compile(r"^# exit: (\S+) (\d+)")
+PLAN = re.compile(r"^1\.\.(\d+)")
+RESULT = re.compile(r"^(ok|not ok) (\d+)(?: -)? ?([^#]*?)\s*(?:#\s*(.*))?$")
+KSFT_SKIP = 4
+KILLED = 128 + 9  # guest/run-tests: timeout -s KILL
+
+SPLAT = re.compile(
+    r"BUG:|WARNING:|Oops|KASAN:|UBSAN:|lockdep|possible recursive locking"
+    r"|possible circular locking|INFO: task|Call Trace|general protection fault"
+    r"|Kernel panic|kernel BUG|refcount_t:|list_add corruption|list_del corruption")
+# A report ends with its stack dump or an explicit end marker; a match inside
+# an open report belongs to that report.
+SPLAT_END = re.compile(r"</TASK>|---\[ end ")
+SPLAT_MAX_LINES = 300
+SPLAT_SHOW_LINES = 40
+
+
+def parse_tap(path):
+    passed = skipped = 0
+    failures = []
+    complete = False
+    current = None
+
+    def finish(prog, rc):
+        nonlocal skipped
+        name, plan, results = prog["name"], prog["plan"], prog["results"]
+        if rc is None:
+            failures.append(f"{name}: no exit status (crashed, hung or guest died)")
+        elif rc == KILLED:
+            failures.append(f"{name}: killed (per-program timeout, ckpt.timeout=)")
+        elif rc == KSFT_SKIP and not results:
+            skipped += 1
+        elif plan is not None and results < plan:
+            failures.append(f"{name}: {results} of {plan} planned results")
+        elif plan is None and not results:
+            failures.append(f"{name}: no TAP results")
+        elif rc != 0 and not prog["not_ok"]:
+            failures.append(f"{name}: exit status {rc} without a failing test")
+
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if COMPLETE.match(line):
+                complete = True
+                continue
+            m = START.match(line)
+            if m:
+                if current:
+                    finish(current, None)
+                current = {"name": m.group(1), "plan": None, "results": 0, "not_ok": 0}
+                continue
+            if current is None:
+                continue
+            m = EXIT.match(line)
+            if m:
+                finish(current, int(m.group(2)))
+                current = None
+                continue
+            m = PLAN.match(line)
+            if m and current["plan"] is None:
+                current["plan"] = int(m.group(1))
+                continue
+            m = RESULT.match(line)
+            if not m:
+                continue
+            current["results"] += 1
+            status, _, desc, directive = m.groups()
+            directive = (directive or "").upper()
+            if directive.startswith("SKIP"):
+                skipped += 1
+            elif status == "ok":
+                passed += 1
+            else:
+                current["not_ok"] += 1
+                failures.append(f"{current['name']}: {desc}")
+    if current:
+        finish(current, None)
+    if not complete:
+        failures.append("guest did not complete (kernel crash, hang or timeout)")
+    return passed, skipped, failures
+
+
+def parse_console(path):
+    splats = []
+    current = None
+    if not os.path.exists(path):
+        return splats
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if current is not None:
+                current.append(line)
+                if SPLAT_END.search(line) or len(current) >= SPLAT_MAX_LINES:
+                    current = None
+                continue
+            if SPLAT.search(line):
+                current = [line]
+                splats.append(current)
+    return splats
+
+
+def main():
+    if len(sys.argv) == 2:
+        build = os.environ.get("BUILD") or os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "build")
+        logs = os.path.join(build, "logs")
+        tap = os.path.join(logs, f"tap-{sys.argv[1]}.log")
+        console = os.path.join(logs, f"console-{sys.argv[1]}.log")
+    elif len(sys.argv) == 3:
+        tap, console = sys.argv[1:]
+    else:
+        sys.exit(__doc__)
+    if not os.path.exists(tap):
+        sys.exit(f"tap: no {tap} (run make check)")
+
+    passed, skipped, failures = parse_tap(tap)
+    splats = parse_console(console)
+    for i, splat in enumerate(splats, 1):
+        print(f"tap: kernel splat {i} in {console}:")
+        for line in splat[:SPLAT_SHOW_LINES]:
+            print(f"    {line}")
+        if len(splat) > SPLAT_SHOW_LINES:
+            print(f"    ... ({len(splat) - SPLAT_SHOW_LINES} more lines)")
+        failures.append(f"kernel splat: {splat[0].strip()}")
+    for name in failures:
+        print(f"FAIL: {name}")
+    failed = len(failures)
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(summary)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
