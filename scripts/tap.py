@@ -22,8 +22,9 @@ KSFT_SKIP = 4
 KILLED = 128 + 9  # guest/run-tests: timeout -s KILL
 
 SPLAT = re.compile(
-    r"BUG:|WARNING:|Oops|KASAN:|UBSAN:|lockdep|possible recursive locking"
-    r"|possible circular locking|INFO: task|Call Trace|general protection fault"
+    r"BUG:|WARNING:|Oops|KASAN:|UBSAN:|possible recursive locking"
+    r"|possible circular locking|inconsistent lock state|lockdep:|INFO: lockdep"
+    r"|suspicious RCU usage|INFO: task|Call Trace|general protection fault"
     r"|Kernel panic|kernel BUG|refcount_t:|list_add corruption|list_del corruption")
 # A report ends with its stack dump or an explicit end marker; a match inside
 # an open report belongs to that report.
