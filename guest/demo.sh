@@ -1,8 +1,39 @@
 #!/bin/sh
-# Guest side of `make demo`: runs /bin/ckpt-demo.
-if [ -x /bin/ckpt-demo ]; then
-	exec /bin/ckpt-demo
-fi
-echo "demo: /bin/ckpt-demo is not in this build."
-echo "demo: it starts a counter process, checkpoints it to /tmp/counter.img,"
-echo "demo: kills it and restarts it from the image, showing the count continue."
+# Guest side of `make demo`: checkpoint a counting program, kill it,
+# restart it from the image and watch it go on counting.
+set -e
+echo 1 >/proc/sys/kernel/ckpt_subtree_allowed
+say() { printf '\n== %s\n' "$*"; }
+
+say "start a counting program"
+/bin/counter &
+pid=$!
+sleep 2
+
+say "checkpoint it: pid $pid -> /tmp/counter.img (it keeps running)"
+checkpoint -o /tmp/counter.img "$pid"
+ls -l /tmp/counter.img
+sleep 1
+
+say "what the image holds (ckptinfo)"
+ckptinfo /tmp/counter.img | sed -n '1,12p'
+echo "    ..."
+ckptinfo /tmp/counter.img | tail -3
+
+say "kill it"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+sleep 1
+echo "    pid $pid is gone: $( [ -d /proc/$pid ] && echo no || echo yes)"
+
+say "restart it from the image: same pid, the count goes on from the checkpoint"
+restart -i /tmp/counter.img --detach
+sleep 2
+echo "    /proc/$pid/exe -> $(readlink /proc/$pid/exe)"
+kill -9 "$pid"
+
+say "a damaged image is refused with the kernel's reason"
+cp /tmp/counter.img /tmp/bad.img
+printf 'X' | dd of=/tmp/bad.img bs=1 seek=16 conv=notrunc 2>/dev/null
+restart -i /tmp/bad.img --new-pid || true
+say "done"
