@@ -1,20 +1,21 @@
 # Entry points.  CONFIG=fast (default) or CONFIG=debug selects the kernel
-# configuration for kernel, selftests, initramfs, check and demo.
+# configuration for kernel, selftests, initramfs, check, demo and bench.
 # Environment overrides: KSRC (kernel tree, default build/linux), BUILD
 # (output directory, default build), PATCHES, KVM=1, QEMU_TIMEOUT,
-# TEST_TIMEOUT, V=1; see the scripts for details.
+# TEST_TIMEOUT, V=1, BENCH_REPS; see the scripts for details.
 
 CONFIG ?= fast
 SHELL := /bin/bash
 # Command-line variables (CONFIG=...) must not leak into the kernel's make.
 MAKEOVERRIDES :=
 
-.PHONY: help deps base tree retree kernel selftests initramfs check demo \
+.PHONY: help deps base tree retree kernel selftests initramfs check demo bench \
 	export checkpatch bisect-check clean
 
 help:
 	@echo "make check [CONFIG=debug]  build everything, boot the guest, run the selftests"
 	@echo "make demo [CONFIG=debug]   build everything, boot the guest, run the demo"
+	@echo "make bench                 build everything, time checkpoint/restart -> bench/RESULTS.md"
 	@echo "make tree                  create build/linux and apply patches/ (if not done)"
 	@echo "make retree                reset build/linux to the base and re-apply patches/"
 	@echo "make kernel|selftests|initramfs [CONFIG=debug]   build one stage"
@@ -52,6 +53,9 @@ check: initramfs
 
 demo: initramfs
 	scripts/qemu.sh demo $(CONFIG)
+
+bench: initramfs
+	scripts/bench.sh $(CONFIG)
 
 export:
 	scripts/export.sh

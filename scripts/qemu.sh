@@ -1,13 +1,14 @@
 #!/bin/bash
-# Boot the built kernel and initramfs: qemu.sh check|demo [fast|debug]
+# Boot the built kernel and initramfs: qemu.sh check|demo|bench [fast|debug]
 #   ttyS0 (kernel console) -> $BUILD/logs/console-$CONFIG.log
-#   ttyS1 (guest output)   -> $BUILD/logs/tap-$CONFIG.log (demo: demo-$CONFIG.log)
+#   ttyS1 (guest output)   -> $BUILD/logs/tap-$CONFIG.log (demo: demo-$CONFIG.log,
+#                             bench: bench-$CONFIG.log)
 # Environment: KVM=1 (use KVM instead of TCG), QEMU_TIMEOUT (seconds, 1200),
 #   TEST_TIMEOUT (seconds per test program, 600), QEMU_MEM, V=1 (stream the
-#   guest output in check mode too).
+#   guest output in check mode too), BENCH_REPS (bench repetitions, 5).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-MODE=${1:?usage: qemu.sh check|demo [fast|debug]}
+MODE=${1:?usage: qemu.sh check|demo|bench [fast|debug]}
 CONFIG=${2:-fast}
 BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
 KERNEL=$BUILD/out-$CONFIG/arch/x86/boot/bzImage
@@ -17,7 +18,8 @@ CONSOLE=$LOGS/console-$CONFIG.log
 case $MODE in
 check) OUTPUT=$LOGS/tap-$CONFIG.log ;;
 demo) OUTPUT=$LOGS/demo-$CONFIG.log ;;
-*) echo "qemu: unknown mode '$MODE' (check or demo)" >&2; exit 2 ;;
+bench) OUTPUT=$LOGS/bench-$CONFIG.log ;;
+*) echo "qemu: unknown mode '$MODE' (check, demo or bench)" >&2; exit 2 ;;
 esac
 for f in "$KERNEL" "$INITRD"; do
 	[ -f "$f" ] || { echo "qemu: missing $f (run make initramfs CONFIG=$CONFIG)" >&2; exit 1; }
@@ -28,9 +30,12 @@ if [ "${KVM:-0}" = 1 ]; then
 else
 	ACCEL=(-accel tcg -cpu max)
 fi
-# KASAN keeps one shadow byte per eight bytes of memory.
-if [ "$CONFIG" = debug ]; then MEM=${QEMU_MEM:-3G}; else MEM=${QEMU_MEM:-2G}; fi
+# KASAN keeps one shadow byte per eight bytes of memory; bench holds a
+# 256 MiB target, its image and a 2 x 256 MiB copy in tmpfs.
+if [ "$CONFIG" = debug ] || [ "$MODE" = bench ]; then MEM=${QEMU_MEM:-3G}; else MEM=${QEMU_MEM:-2G}; fi
 TIMEOUT=${QEMU_TIMEOUT:-1200}
+EXTRA=
+if [ "$MODE" = bench ]; then EXTRA=" ckpt.reps=${BENCH_REPS:-5}"; fi
 
 mkdir -p "$LOGS"
 : >"$CONSOLE"
@@ -40,10 +45,10 @@ start=$(date +%s)
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -smp 2 -m "$MEM" \
 	-display none -monitor none -no-reboot -nodefaults \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=7 panic=-1 ckpt.mode=$MODE ckpt.timeout=${TEST_TIMEOUT:-600}" \
+	-append "console=ttyS0 loglevel=7 panic=-1 ckpt.mode=$MODE ckpt.timeout=${TEST_TIMEOUT:-600}$EXTRA" \
 	-serial "file:$CONSOLE" -serial "file:$OUTPUT" </dev/null &
 qpid=$!
-if [ "$MODE" = demo ] || [ "${V:-0}" = 1 ]; then
+if [ "$MODE" != check ] || [ "${V:-0}" = 1 ]; then
 	tail -n +1 -f --pid="$qpid" "$OUTPUT" &
 	tpid=$!
 fi

@@ -4,7 +4,8 @@
 # tests/: every program of tools/testing/selftests/checkpoint (one per .c
 #         file with a main(), *_test ones are run by guest/run-tests)
 # bin/:   the tools/checkpoint driver (its Makefile must honour OUTPUT= and
-#         KHDR_INCLUDES= and link statically) and guest/*.c helpers.
+#         KHDR_INCLUDES= and link statically), guest/*.c helpers and the
+#         bench/*.c benchmarks.
 # Everything is compiled against the kernel's installed uapi headers.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,7 +47,7 @@ if [ -f "$DRV/Makefile" ]; then
 	rm -rf "$G/driver"
 fi
 
-for src in "$ROOT"/guest/*.c; do
+for src in "$ROOT"/guest/*.c "$ROOT"/bench/*.c; do
 	[ -e "$src" ] || continue
 	# shellcheck disable=SC2086
 	gcc $CFLAGS -o "$G/bin/$(basename "$src" .c)" "$src"
