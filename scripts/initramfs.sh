@@ -25,6 +25,7 @@ if [ "$(id -u)" = 0 ]; then
 	mknod -m 600 "$STAGE/dev/console" c 5 1
 fi
 install -m 755 "$ROOT/guest/init" "$STAGE/init"
+install -m 755 "$ROOT/guest/reboot_test" "$STAGE/tests/"
 install -m 755 "$ROOT/guest/run-tests" "$ROOT/guest/demo.sh" "$STAGE/guest/"
 cp -a "$G/tests/." "$STAGE/tests/"
 cp -a "$G/bin/." "$STAGE/bin/"

@@ -3,7 +3,11 @@
 #   ttyS0 (kernel console) -> $BUILD/logs/console-$CONFIG.log
 #   ttyS1 (guest output)   -> $BUILD/logs/tap-$CONFIG.log (demo: demo-$CONFIG.log,
 #                             bench: bench-$CONFIG.log)
-# Environment: KVM=1 (use KVM instead of TCG), QEMU_TIMEOUT (seconds, 1200),
+# check boots the guest twice with the same fresh raw virtio disk
+# ($BUILD/logs/disk-$CONFIG.img, /dev/vda): ckpt.mode=check runs every test,
+# then ckpt.mode=check-reboot runs the second phase of the reboot tests
+# (guest/reboot_test); both boots append to the same two logs.
+# Environment: KVM=1 (use KVM instead of TCG), QEMU_TIMEOUT (seconds per boot, 1200),
 #   TEST_TIMEOUT (seconds per test program, 600), QEMU_MEM, V=1 (stream the
 #   guest output in check mode too), BENCH_REPS (bench repetitions, 5).
 set -euo pipefail
@@ -40,28 +44,54 @@ if [ "$MODE" = bench ]; then EXTRA=" ckpt.reps=${BENCH_REPS:-5}"; fi
 mkdir -p "$LOGS"
 : >"$CONSOLE"
 : >"$OUTPUT"
-echo "qemu: booting $CONFIG kernel (${ACCEL[1]}, $MODE mode, timeout ${TIMEOUT}s); console log $CONSOLE"
-start=$(date +%s)
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -smp 2 -m "$MEM" \
-	-display none -monitor none -no-reboot -nodefaults \
-	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=7 panic=-1 ckpt.mode=$MODE ckpt.timeout=${TEST_TIMEOUT:-600}$EXTRA" \
-	-serial "file:$CONSOLE" -serial "file:$OUTPUT" </dev/null &
-qpid=$!
-if [ "$MODE" != check ] || [ "${V:-0}" = 1 ]; then
-	tail -n +1 -f --pid="$qpid" "$OUTPUT" &
-	tpid=$!
+DISK=()
+if [ "$MODE" = check ]; then
+	IMG=$LOGS/disk-$CONFIG.img
+	rm -f "$IMG"
+	truncate -s 16M "$IMG"
+	DISK=(-drive "file=$IMG,format=raw,if=virtio")
 fi
-rc=0
-wait "$qpid" || rc=$?
-[ -n "${tpid:-}" ] && wait "$tpid"
-elapsed=$(($(date +%s) - start))
 
-init_at=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$CONSOLE")
-echo "qemu: guest ran ${elapsed}s, /init started at ${init_at:-?}s guest time"
-case $rc in
-0) ;;
-124 | 137) echo "qemu: guest timed out after ${TIMEOUT}s (QEMU_TIMEOUT)" >&2 ;;
-*) echo "qemu: qemu-system-x86_64 exited with status $rc" >&2 ;;
-esac
+# boot GUEST_MODE: one boot, its output appended to the logs; sets rc
+boot() {
+	local gmode=$1 qpid tpid='' start elapsed init_at lines bytes
+	if [ "$MODE" = check ]; then echo "=== qemu.sh: boot with ckpt.mode=$gmode" >>"$CONSOLE"; fi
+	lines=$(wc -l <"$CONSOLE")
+	bytes=$(wc -c <"$OUTPUT")
+	echo "qemu: booting $CONFIG kernel (${ACCEL[1]}, ckpt.mode=$gmode, timeout ${TIMEOUT}s); console log $CONSOLE"
+	start=$(date +%s)
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -smp 2 -m "$MEM" \
+		-display none -monitor none -no-reboot -nodefaults \
+		-kernel "$KERNEL" -initrd "$INITRD" "${DISK[@]}" \
+		-append "console=ttyS0 loglevel=7 panic=-1 ckpt.mode=$gmode ckpt.timeout=${TEST_TIMEOUT:-600}$EXTRA" \
+		-chardev "file,id=ttyS0,path=$CONSOLE,append=on" -serial chardev:ttyS0 \
+		-chardev "file,id=ttyS1,path=$OUTPUT,append=on" -serial chardev:ttyS1 \
+		</dev/null &
+	qpid=$!
+	if [ "$MODE" != check ] || [ "${V:-0}" = 1 ]; then
+		tail -c +"$((bytes + 1))" -f --pid="$qpid" "$OUTPUT" &
+		tpid=$!
+	fi
+	rc=0
+	wait "$qpid" || rc=$?
+	[ -n "$tpid" ] && wait "$tpid"
+	elapsed=$(($(date +%s) - start))
+
+	init_at=$(tail -n +"$((lines + 1))" "$CONSOLE" |
+		sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p')
+	echo "qemu: guest ran ${elapsed}s, /init started at ${init_at:-?}s guest time"
+	case $rc in
+	0) ;;
+	124 | 137) echo "qemu: guest timed out after ${TIMEOUT}s (QEMU_TIMEOUT)" >&2 ;;
+	*) echo "qemu: qemu-system-x86_64 exited with status $rc" >&2 ;;
+	esac
+}
+
+boot "$MODE"
+if [ "$MODE" = check ]; then
+	rc1=$rc
+	# the second boot runs whatever the first left: scripts/tap.py judges
+	boot check-reboot
+	[ "$rc1" = 0 ] || rc=$rc1
+fi
 exit "$rc"

@@ -4,8 +4,11 @@
 Counts the top-level TAP results of every test program in the guest output
 (written by guest/run-tests), adds a failure for each program that exited
 non-zero without a "not ok", ran fewer tests than its plan, or never finished,
-and one for a guest that did not complete.  Every kernel splat in the console
-log is printed and counts as a failure.  The last line is always
+and one for each boot that did not complete: scripts/qemu.sh check boots the
+guest twice (ckpt.mode=check, then ckpt.mode=check-reboot), appending both
+boots to the same logs, and each boot ends with its own "# guest complete:
+mode=..." marker.  Every kernel splat in the console log is printed and counts
+as a failure.  The last line is always
 "N passed, N failed" (", N skipped" when any were skipped); the exit status is
 non-zero when anything failed.
 """
@@ -13,7 +16,9 @@ import os
 import re
 import sys
 
-COMPLETE = re.compile(r"^# guest complete: mode=\S+ rc=(\d+)")
+COMPLETE = re.compile(r"^# guest complete: mode=(\S+) rc=(\d+)")
+# the boots of scripts/qemu.sh check, in order
+BOOTS = ("check", "check-reboot")
 START = re.compile(r"^# selftest: (\S+)")
 EXIT = re.compile(r"^# exit: (\S+) (\d+)")
 PLAN = re.compile(r"^1\.\.(\d+)")
@@ -36,7 +41,7 @@ SPLAT_SHOW_LINES = 40
 def parse_tap(path):
     passed = skipped = 0
     failures = []
-    complete = False
+    complete = []
     current = None
 
     def finish(prog, rc):
@@ -58,8 +63,12 @@ def parse_tap(path):
     with open(path, errors="replace") as f:
         for line in f:
             line = line.rstrip("\r\n")
-            if COMPLETE.match(line):
-                complete = True
+            m = COMPLETE.match(line)
+            if m:
+                complete.append(m.group(1))
+                if current:
+                    finish(current, None)
+                    current = None
                 continue
             m = START.match(line)
             if m:
@@ -93,8 +102,10 @@ def parse_tap(path):
                 failures.append(f"{current['name']}: {desc}")
     if current:
         finish(current, None)
-    if not complete:
-        failures.append("guest did not complete (kernel crash, hang or timeout)")
+    for mode in BOOTS:
+        if mode not in complete:
+            failures.append(f"guest boot ckpt.mode={mode} did not complete"
+                            " (kernel crash, hang or timeout)")
     return passed, skipped, failures
 
 
