@@ -1,9 +1,13 @@
 # Entry points.  CONFIG=fast (default) or CONFIG=debug selects the kernel
-# configuration for kernel, selftests, initramfs, check, demo and bench.
+# configuration for kernel, selftests, initramfs, check and demo; bench
+# defaults to CONFIG=bench (fast plus what criu needs, config/bench.config).
 # Environment overrides: KSRC (kernel tree, default build/linux), BUILD
 # (output directory, default build), PATCHES, KVM=1, QEMU_TIMEOUT,
 # TEST_TIMEOUT, V=1, BENCH_REPS; see the scripts for details.
 
+ifeq ($(origin CONFIG),undefined)
+bench: CONFIG = bench
+endif
 CONFIG ?= fast
 SHELL := /bin/bash
 # Command-line variables (CONFIG=...) must not leak into the kernel's make.
@@ -15,7 +19,7 @@ MAKEOVERRIDES :=
 help:
 	@echo "make check [CONFIG=debug]  build everything, boot the guest, run the selftests"
 	@echo "make demo [CONFIG=debug]   build everything, boot the guest, run the demo"
-	@echo "make bench                 build everything, time checkpoint/restart -> bench/RESULTS.md"
+	@echo "make bench                 build everything, time ours and CRIU -> bench/RESULTS.md"
 	@echo "make tree                  create build/linux and apply patches/ (if not done)"
 	@echo "make retree                reset build/linux to the base and re-apply patches/"
 	@echo "make kernel|selftests|initramfs [CONFIG=debug]   build one stage"
@@ -25,7 +29,7 @@ help:
 	@echo "make deps|base|clean"
 
 deps:
-	scripts/deps.sh
+	scripts/deps.sh $(if $(filter bench,$(CONFIG)),bench)
 
 base: deps
 	scripts/base.sh

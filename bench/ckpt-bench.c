@@ -1,32 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ckpt-bench - time checkpoint and restart of a process
+ * ckpt-bench - time checkpoint and restart of a process, ours and CRIU's
  *
- *	ckpt-bench [-e ENGINE] [-d DIR] [REPS]
+ *	ckpt-bench [-e ENGINE]... [-d DIR] [REPS]
  *
- * For every workload and REPS repetitions (default 5): fork a target,
- * let it dirty its memory, stop it, time the checkpoint of it into an
- * image in DIR (default /tmp, a tmpfs), kill it, then time its restart
- * from the image.  The lower bound of both is a copy of as many bytes,
- * tmpfs to tmpfs, also timed REPS times.
+ * For every workload, every engine (default: all of them) and REPS
+ * repetitions (default 5): fork a target, let it build its state, time
+ * the checkpoint of it into an image in DIR (default /tmp, a tmpfs),
+ * kill it, then time its restart from the image.  The lower bound of
+ * both is a copy of the largest workload's bytes, tmpfs to tmpfs, also
+ * timed REPS times.
  *
- * Restart time is measured end to end: the restarter takes a timestamp
- * just before it asks the engine to restart, and the restored target
- * prints CLOCK_MONOTONIC on its stdout as soon as its interrupted sleep
- * returns (it sleeps 1 ms at a time, so the resolution is about 1 ms).
+ * Workloads: (a) a small static program that only sleeps, (b) 256 MiB
+ * of dirty anonymous memory, (c) 1,000 VMAs and 200 open regular files,
+ * (d) 100 pipes with 16 KiB in flight each, plus 20 regular files.
  *
- * The results are a markdown table printed between two marker lines
- * for scripts/bench.sh.
+ * Engines:
+ *   ckpt  this kernel's checkpoint(2)/restart(2).  checkpoint(2) needs a
+ *         quiesced target: the benchmark stops it with SIGSTOP first and
+ *         times the system call.  Restart is timed from just before the
+ *         image is opened by a fresh child that restart(2) turns into
+ *         the target.
+ *   criu  CRIU's `criu dump -t PID -D DIR` (it seizes and freezes the
+ *         running target itself) and `criu restore -D DIR -d`, timed
+ *         from before the tool is spawned until it exits (dump), or
+ *         until the restored target runs (restore).
  *
- * The workloads and the timing do not know how a checkpoint is taken:
- * an engine (struct engine) does.  "ckpt" is this kernel's
- * checkpoint(2)/restart(2); another one (CRIU) fits the same ops.
+ * Restart time is end to end: the restarter takes a timestamp just
+ * before it asks the engine to restart, and the restored target takes
+ * CLOCK_MONOTONIC as soon as its interrupted 1 ms sleep returns (so the
+ * resolution is about 1 ms).  It reports it by opening a FIFO by path,
+ * which it tries after every sleep and which has a reader only once the
+ * benchmark waits for the restored target: nothing of the report path
+ * is part of the checkpointed state, whatever an engine does with fds.
+ * Along with the time it reports whether its state survived (memory
+ * contents, fds, file offsets, bytes in its pipes); a restart that lost
+ * state counts as failed.
+ *
+ * A failing engine (a refused object, a tool error) is reported in the
+ * table with its reason instead of a time, and the run goes on.
+ *
+ * Results: a markdown table between two marker lines, then the same
+ * numbers as pipe-separated data lines, for scripts/bench.sh.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,7 +58,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -50,62 +75,110 @@
 #endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define KIB		1024UL
 #define MIB		(1024 * 1024UL)
 #define MAX_REPS	100
 #define COPY_BUF	MIB
 /* how long a step may take under TCG before the run is declared stuck */
 #define STEP_TIMEOUT_MS	(300 * 1000)
+/* size of every regular file a target opens */
+#define FILE_SIZE	(8 * KIB)
+#define MAX_FILES	256
+#define MAX_PIPES	128
+#define WHY_LEN		200
 
 #define BEGIN_MARK	"<!-- ckpt-bench results begin -->"
 #define END_MARK	"<!-- ckpt-bench results end -->"
+#define DATA_BEGIN	"<!-- ckpt-bench data begin -->"
+#define DATA_END	"<!-- ckpt-bench data end -->"
+
+extern char **environ;
 
 static const char *prog = "ckpt-bench";
+static char files_dir[256];
+static char fifo[256];
 
 /**
  * struct engine - a way to checkpoint and restart a process
  * @name: selected with -e
+ * @label: for the table
  * @desc: one line for the results
- * @setup: called once before anything is timed; 0 or -1 after an error
- * @checkpoint: save the stopped process @pid into @image and store in
- *	@ns the nanoseconds of the checkpoint proper (the engine knows
- *	what to time: the system call, or the whole dumping tool); 0 or -1
- * @restart: called in a fresh child of the benchmark whose stdout is
- *	the pipe the restored target reports on: turn this child into
- *	(or make it give birth to) the process of @image, with that stdout
- *	as the target's stdout.  @start must be called just before the
- *	restart proper begins.  Only returns on failure.
+ * @stop: the target must be stopped (SIGSTOP) before @checkpoint
+ * @detached: the restarter exits once the target is restored, instead
+ *	of turning into it
+ * @error_tag: a log line holding this is the reason of a failure; NULL:
+ *	the first line of the log is
+ * @error_skip: NULL or a NULL-terminated list: log lines that hold one of
+ *	these are not the reason (generic follow-up messages)
+ * @setup: called once before anything is timed; 0, or -1 when the
+ *	engine cannot run at all here (then its results say so)
+ * @checkpoint: save the process @pid into @image, logging to @log, and
+ *	store in @ns the nanoseconds of the checkpoint proper (the engine
+ *	knows what to time: the system call, or the whole dumping tool);
+ *	0, or -1 with a short reason in @why
+ * @restart: called in a fresh child of the benchmark: turn this child
+ *	into (or make it give birth to) the process of @image, logging to
+ *	@log.  @start must be called just before the restart proper begins.
+ *	Only returns on failure.
  * @image_size: the size in bytes of @image, or -1
  * @cleanup: remove @image
  */
 struct engine {
 	const char *name;
+	const char *label;
 	const char *desc;
+	bool stop;
+	bool detached;
+	const char *error_tag;
+	const char * const *error_skip;
 	int (*setup)(void);
-	int (*checkpoint)(pid_t pid, const char *image, long long *ns);
-	void (*restart)(const char *image, void (*start)(void));
+	int (*checkpoint)(pid_t pid, const char *image, const char *log,
+			  long long *ns, char *why);
+	void (*restart)(const char *image, const char *log,
+			void (*start)(void));
 	long long (*image_size)(const char *image);
 	void (*cleanup)(const char *image);
 };
 
 /**
- * struct workload - what the target does before it is checkpointed
+ * struct workload - what the target builds before it is checkpointed
  * @name: for the table
+ * @key: short name, for the data lines
  * @dirty: bytes of anonymous memory it writes, every page of it
+ * @vmas: separate one-page anonymous mappings it makes and writes
+ * @files: regular files it keeps open, each at its own offset
+ * @pipes: pipes whose both ends it keeps open
+ * @pipe_bytes: bytes in flight in each pipe
  */
 struct workload {
 	const char *name;
+	const char *key;
 	size_t dirty;
+	int vmas;
+	int files;
+	int pipes;
+	size_t pipe_bytes;
 };
 
 static const struct workload workloads[] = {
-	{ "(a) sleeping loop", 0 },
-	{ "(b) 256 MiB dirty anon", 256 * MIB },
+	{ .name = "(a) small static program", .key = "a" },
+	{ .name = "(b) 256 MiB dirty anon", .key = "b", .dirty = 256 * MIB },
+	{ .name = "(c) 1000 VMAs, 200 files", .key = "c",
+	  .vmas = 1000, .files = 200 },
+	{ .name = "(d) 100 pipes x 16 KiB, 20 files", .key = "d",
+	  .pipes = 100, .pipe_bytes = 16 * KIB, .files = 20 },
 };
 
-/* results of one operation over the repetitions */
+/* one operation of one engine on one workload, over the repetitions */
 struct series {
 	double ms[MAX_REPS];
 	int n;
+	char why[WHY_LEN];	/* set when it failed */
+};
+
+struct result {
+	struct series ckpt, rst;
+	long long size;
 };
 
 static void die(int err, const char *fmt, ...)
@@ -132,6 +205,20 @@ static long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static const char *errname(int err)
+{
+	const char *s = strerrorname_np(err);
+
+	return s ? s : "unknown error";
 }
 
 static int write_full(int fd, const void *buf, size_t len)
@@ -195,6 +282,64 @@ static void fill_pattern(void *buf, size_t len, size_t offset)
 		p[i] = ((offset / 8 + i) * 0x9e3779b97f4a7c15ULL) ^ 0xc0ffee;
 }
 
+static bool check_pattern(const void *buf, size_t len, size_t offset)
+{
+	const uint64_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (p[i] != (((offset / 8 + i) * 0x9e3779b97f4a7c15ULL) ^ 0xc0ffee))
+			return false;
+	return true;
+}
+
+/*
+ * Append to @why the first line of @log that holds @tag (any line if
+ * NULL) and none of @skip, and copy the end of @log to stderr.
+ */
+static void log_reason(const char *log, const char *tag,
+		       const char * const *skip, char *why)
+{
+	char line[512], *p;
+	size_t len = strlen(why);
+	bool found = false;
+	long lines = 0, n = 0;
+	FILE *f = fopen(log, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		rewind(f);
+	fprintf(stderr, "%s: %s, the end of %s:\n", prog, why, log);
+	while (f && fgets(line, sizeof(line), f)) {
+		if (++n > lines - 30)
+			fputs(line, stderr);
+		line[strcspn(line, "\n")] = '\0';
+		if (found || !line[0] || (tag && !strstr(line, tag)))
+			continue;
+		for (p = NULL; skip && *skip && !p; skip++)
+			p = strstr(line, *skip);
+		if (p)
+			continue;
+		found = true;
+		/* keep the table a table */
+		for (p = line; *p; p++)
+			if (*p == '|' || *p == '`')
+				*p = '/';
+		snprintf(why + len, WHY_LEN - len, "%s%s", len ? ": " : "",
+			 line);
+	}
+	if (f)
+		fclose(f);
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
 /* ---- the in-kernel engine: checkpoint(2) and restart(2) ---- */
 
 static int ckpt_setup(void)
@@ -210,52 +355,46 @@ static int ckpt_setup(void)
 	return 0;
 }
 
-static int ckpt_checkpoint(pid_t pid, const char *image, long long *ns)
+static int ckpt_checkpoint(pid_t pid, const char *image, const char *log,
+			   long long *ns, char *why)
 {
 	long long t0, t1;
+	int fd, logfd, err;
 	long ret;
-	int fd;
 
 	fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "%s: cannot create %s (%s)\n", prog, image,
-			strerror(errno));
-		return -1;
-	}
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || logfd < 0)
+		die(errno, "cannot create %s or %s", image, log);
 	t0 = now_ns();
-	ret = syscall(__NR_checkpoint, pid, fd, CHECKPOINT_SUBTREE,
-		      STDERR_FILENO);
+	ret = syscall(__NR_checkpoint, pid, fd, CHECKPOINT_SUBTREE, logfd);
 	t1 = now_ns();
+	err = errno;
+	close(fd);
+	close(logfd);
 	if (ret < 0) {
-		fprintf(stderr, "%s: checkpoint(2) of %d failed (%s)\n", prog,
-			pid, strerror(errno));
-		close(fd);
+		snprintf(why, WHY_LEN, "refused: %s", errname(err));
 		return -1;
 	}
-	close(fd);
 	*ns = t1 - t0;
 	return 0;
 }
 
-static void ckpt_restart(const char *image, void (*start)(void))
+static void ckpt_restart(const char *image, const char *log,
+			 void (*start)(void))
 {
-	int fd = open(image, O_RDONLY | O_CLOEXEC);
+	int fd, logfd;
 
-	if (fd < 0) {
-		fprintf(stderr, "%s: cannot open %s (%s)\n", prog, image,
-			strerror(errno));
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	start();
+	fd = open(image, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || logfd < 0) {
+		fprintf(stderr, "%s: cannot open %s or %s (%s)\n", prog, image,
+			log, strerror(errno));
 		return;
 	}
-	start();
-	syscall(__NR_restart, 0, fd, 0, STDERR_FILENO);
-	fprintf(stderr, "%s: restart(2) failed (%s)\n", prog, strerror(errno));
-}
-
-static long long ckpt_image_size(const char *image)
-{
-	struct stat st;
-
-	return stat(image, &st) ? -1 : st.st_size;
+	syscall(__NR_restart, 0, fd, 0, logfd);
+	dprintf(logfd, "restart(2) failed: %s\n", errname(errno));
 }
 
 static void ckpt_cleanup(const char *image)
@@ -263,24 +402,196 @@ static void ckpt_cleanup(const char *image)
 	unlink(image);
 }
 
+/* ---- CRIU: criu dump and criu restore, the tool from the distribution ---- */
+
+static const char *criu_path;
+
+static int criu_setup(void)
+{
+	static const char * const paths[] = {
+		"/usr/sbin/criu", "/sbin/criu", "/usr/bin/criu",
+	};
+	char *argv[] = { "criu", "check", NULL };
+	pid_t pid;
+	size_t i;
+	int status;
+
+	for (i = 0; i < ARRAY_SIZE(paths) && !criu_path; i++)
+		if (!access(paths[i], X_OK))
+			criu_path = paths[i];
+	if (!criu_path) {
+		fprintf(stderr, "%s: no criu binary in this guest\n", prog);
+		return -1;
+	}
+	/* for the log only: criu check also complains about optional features */
+	fprintf(stderr, "%s: %s check:\n", prog, criu_path);
+	if (posix_spawn(&pid, criu_path, NULL, NULL, argv, environ) ||
+	    waitpid(pid, &status, 0) != pid)
+		return -1;
+	fprintf(stderr, "%s: criu check exit status %d\n", prog,
+		WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+/* Remove the image directory @image and everything in it. */
+static void criu_cleanup(const char *image)
+{
+	char path[512];
+	struct dirent *d;
+	DIR *dir = opendir(image);
+
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", image, d->d_name);
+		unlink(path);
+	}
+	if (dir)
+		closedir(dir);
+	rmdir(image);
+}
+
+static int criu_checkpoint(pid_t pid, const char *image, const char *log,
+			   long long *ns, char *why)
+{
+	char spid[16];
+	char *argv[] = {
+		"criu", "dump", "-t", spid, "-D", (char *)image,
+		"-o", (char *)log, NULL,
+	};
+	posix_spawn_file_actions_t fa;
+	long long t0, t1;
+	pid_t child;
+	int status, err;
+
+	snprintf(spid, sizeof(spid), "%d", pid);
+	criu_cleanup(image);
+	if (mkdir(image, 0700))
+		die(errno, "cannot create %s", image);
+	unlink(log);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+					 O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
+					 O_WRONLY, 0);
+	t0 = now_ns();
+	err = posix_spawn(&child, criu_path, &fa, NULL, argv, environ);
+	if (!err)
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+	t1 = now_ns();
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
+		snprintf(why, WHY_LEN, "cannot run %s: %s", criu_path,
+			 errname(err));
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(why, WHY_LEN, "criu dump failed (status %#x)", status);
+		return -1;
+	}
+	*ns = t1 - t0;
+	return 0;
+}
+
+static void criu_restart(const char *image, const char *log,
+			 void (*start)(void))
+{
+	char *argv[] = {
+		"criu", "restore", "-D", (char *)image, "-d",
+		"-o", (char *)log, NULL,
+	};
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(null, STDOUT_FILENO) < 0)
+		return;
+	unlink(log);
+	start();
+	execv(criu_path, argv);
+	fprintf(stderr, "%s: cannot run %s (%s)\n", prog, criu_path,
+		strerror(errno));
+}
+
+/* The bytes of all the image files of @image. */
+static long long criu_image_size(const char *image)
+{
+	char path[512];
+	struct dirent *d;
+	long long sum = 0, n;
+	DIR *dir = opendir(image);
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", image, d->d_name);
+		n = file_size(path);
+		if (n > 0)
+			sum += n;
+	}
+	closedir(dir);
+	return sum;
+}
+
+/* criu's messages about a helper's exit status, and its final verdict */
+static const char * const criu_error_skip[] = {
+	"criu/util.c:", "FAILED", NULL,
+};
+
 static const struct engine engines[] = {
 	{
 		.name = "ckpt",
+		.label = "ours",
 		.desc = "in-kernel checkpoint(2)/restart(2)",
+		.stop = true,
 		.setup = ckpt_setup,
 		.checkpoint = ckpt_checkpoint,
 		.restart = ckpt_restart,
-		.image_size = ckpt_image_size,
+		.image_size = file_size,
 		.cleanup = ckpt_cleanup,
+	},
+	{
+		.name = "criu",
+		.label = "CRIU",
+		.desc = "criu dump / criu restore -d",
+		.detached = true,
+		.error_tag = "Error",
+		.error_skip = criu_error_skip,
+		.setup = criu_setup,
+		.checkpoint = criu_checkpoint,
+		.restart = criu_restart,
+		.image_size = criu_image_size,
+		.cleanup = criu_cleanup,
 	},
 };
 
 /* ---- the target ---- */
 
+/* what a target built, to check it after a restart */
+struct target_state {
+	char *mem;
+	char *vma_base;
+	int file_fd[MAX_FILES];
+	ino_t file_ino[MAX_FILES];
+	int pipe_fd[MAX_PIPES][2];
+};
+
+static void file_path(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "%s/f%03d", files_dir, i);
+}
+
+static off_t file_offset(int i)
+{
+	return (i * 97) % FILE_SIZE;
+}
+
 /*
  * Unmap the MAP_SHARED mappings inherited from the benchmark: they
- * cannot be checkpointed.  The benchmark makes none itself, but a libc
- * might.
+ * are not part of the workload.  The benchmark makes none itself, but a
+ * libc might.
  */
 static void drop_shared_mappings(void)
 {
@@ -311,38 +622,125 @@ static void drop_shared_mappings(void)
 		munmap((void *)start[i], end[i] - start[i]);
 }
 
+/* Build the state of @w in @s; _exit() on failure. */
+static void build_state(const struct workload *w, struct target_state *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char path[512], *buf;
+	struct stat st;
+	int i;
+
+	if (w->dirty) {
+		s->mem = mmap(NULL, w->dirty, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (s->mem == MAP_FAILED)
+			_exit(10);
+		fill_pattern(s->mem, w->dirty, 0);
+	}
+	if (w->vmas) {
+		/* every other page unmapped: no two mappings merge */
+		s->vma_base = mmap(NULL, 2 * w->vmas * page,
+				   PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (s->vma_base == MAP_FAILED)
+			_exit(11);
+		for (i = 0; i < w->vmas; i++) {
+			fill_pattern(s->vma_base + 2L * i * page, page,
+				     2L * i * page);
+			if (munmap(s->vma_base + (2L * i + 1) * page, page))
+				_exit(12);
+		}
+	}
+	for (i = 0; i < w->files; i++) {
+		file_path(path, sizeof(path), i);
+		s->file_fd[i] = open(path, O_RDWR);
+		if (s->file_fd[i] < 0 || fstat(s->file_fd[i], &st) ||
+		    lseek(s->file_fd[i], file_offset(i), SEEK_SET) < 0)
+			_exit(13);
+		s->file_ino[i] = st.st_ino;
+	}
+	buf = w->pipe_bytes ? malloc(w->pipe_bytes) : NULL;
+	for (i = 0; i < w->pipes; i++) {
+		if (!buf || pipe(s->pipe_fd[i]))
+			_exit(14);
+		fill_pattern(buf, w->pipe_bytes, i * w->pipe_bytes);
+		if (write_full(s->pipe_fd[i][1], buf, w->pipe_bytes))
+			_exit(15);
+	}
+	free(buf);
+}
+
+/* Check the state of @w in @s after a restart: "ok" or what is wrong. */
+static const char *check_state(const struct workload *w,
+			       struct target_state *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct stat st, st1;
+	int i, n;
+
+	if (w->dirty && !check_pattern(s->mem, w->dirty, 0))
+		return "memory-differs";
+	for (i = 0; i < w->vmas; i++)
+		if (!check_pattern(s->vma_base + 2L * i * page, page,
+				   2L * i * page))
+			return "vma-memory-differs";
+	for (i = 0; i < w->files; i++) {
+		if (fstat(s->file_fd[i], &st) || !S_ISREG(st.st_mode) ||
+		    st.st_ino != s->file_ino[i])
+			return "file-fd-lost";
+		if (lseek(s->file_fd[i], 0, SEEK_CUR) != file_offset(i))
+			return "file-offset-differs";
+	}
+	for (i = 0; i < w->pipes; i++) {
+		if (fstat(s->pipe_fd[i][0], &st) ||
+		    fstat(s->pipe_fd[i][1], &st1) ||
+		    !S_ISFIFO(st.st_mode) || st.st_ino != st1.st_ino)
+			return "pipe-fd-lost";
+		if (ioctl(s->pipe_fd[i][0], FIONREAD, &n) ||
+		    n != (int)w->pipe_bytes)
+			return "pipe-data-differs";
+	}
+	return "ok";
+}
+
 /*
- * Dirty the memory of @w, say so on @ready, then sleep 1 ms at a time
- * and print CLOCK_MONOTONIC after every sleep.  The target is stopped
- * in nanosleep(); once restored, the sleep returns (or is restarted
- * and ends) and the next line is the one the benchmark waits for.
+ * Build the state of @w, say so on @ready, then sleep 1 ms at a time.
+ * The target is checkpointed in nanosleep(); once restored, the sleep
+ * returns (or is restarted and ends), and the FIFO, which has a reader
+ * only then, takes the time, the pid and the verdict on the state.
  */
 static void __attribute__((noreturn))
 target(const struct workload *w, int ready)
 {
+	static struct target_state s;
 	struct timespec ms = { 0, 1000 * 1000 }, now;
-	char line[64];
-	void *mem;
-	int len;
+	char line[128];
+	int len, fd;
 
+	/* nothing of the benchmark's: no stdio, own session */
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	close(STDERR_FILENO);
+	setsid();
 	drop_shared_mappings();
-	if (w->dirty) {
-		mem = mmap(NULL, w->dirty, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mem == MAP_FAILED)
-			_exit(1);
-		fill_pattern(mem, w->dirty, 0);
-	}
+	build_state(w, &s);
 	if (write(ready, "r", 1) != 1)
 		_exit(1);
 	close(ready);
 	for (;;) {
 		nanosleep(&ms, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		len = snprintf(line, sizeof(line), "%lld.%09ld\n",
-			       (long long)now.tv_sec, now.tv_nsec);
-		if (write(STDOUT_FILENO, line, len) < 0 && errno != EINTR)
-			_exit(0);
+		fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = snprintf(line, sizeof(line), "%d %lld.%09ld %s\n",
+			       getpid(), (long long)now.tv_sec, now.tv_nsec,
+			       check_state(w, &s));
+		if (write(fd, line, len) < 0)
+			_exit(2);
+		close(fd);
+		for (;;)
+			pause();
 	}
 }
 
@@ -350,7 +748,6 @@ target(const struct workload *w, int ready)
 static void wait_stopped(pid_t pid)
 {
 	long long end = now_ns() + STEP_TIMEOUT_MS * 1000000LL;
-	struct timespec ms = { 0, 1000 * 1000 };
 	char path[64], buf[512], *p;
 	ssize_t n;
 	int fd;
@@ -366,7 +763,7 @@ static void wait_stopped(pid_t pid)
 		p = strrchr(buf, ')');
 		if (p && p[1] == ' ' && p[2] == 'T')
 			return;
-		nanosleep(&ms, NULL);
+		sleep_ms(1);
 	}
 	die(0, "target %d did not stop", pid);
 }
@@ -393,19 +790,74 @@ static void restart_start(void)
 }
 
 /*
- * Checkpoint a fresh target of @w into @image and restart it.  Store the
- * checkpoint and restart times in milliseconds and the image size.
+ * Wait for the report line of the restored target on @rfd, while
+ * watching the restarter @rpid (and, since the benchmark is a child
+ * subreaper, any restored process that dies).  Return 0 with the line
+ * in @line, or -1 with the reason in @why; *@rpid is 0 once reaped.
  */
-static void run_once(const struct engine *e, const struct workload *w,
-		     const char *image, double *ckpt_ms, double *restart_ms,
-		     long long *size)
+static int wait_report(const struct engine *e, int rfd, pid_t *rpid,
+		       char *line, size_t len, char *why)
 {
-	int ready[2], out[2], tp[2], null, status;
-	long long ns, t0, t1;
-	char line[64], c;
-	pid_t pid;
+	long long end = now_ns() + STEP_TIMEOUT_MS * 1000000LL;
+	struct pollfd p = { .fd = rfd, .events = POLLIN };
+	bool exited = false;
+	size_t got = 0;
+	int status;
 	ssize_t n;
-	long sec, nsec;
+	pid_t r;
+
+	while (now_ns() < end) {
+		if (poll(&p, 1, 20) > 0 && (p.revents & POLLIN)) {
+			n = read(rfd, line + got, len - 1 - got);
+			if (n > 0) {
+				got += n;
+				line[got] = '\0';
+				if (strchr(line, '\n'))
+					return 0;
+				continue;
+			}
+		}
+		if (p.revents & POLLHUP)
+			sleep_ms(1);
+		if (exited)
+			continue;
+		r = waitpid(-1, &status, WNOHANG);
+		if (r <= 0)
+			continue;
+		if (r != *rpid) {
+			snprintf(why, WHY_LEN,
+				 "restored process %d died (status %#x)", r,
+				 status);
+			return -1;
+		}
+		*rpid = 0;
+		if (!e->detached || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			snprintf(why, WHY_LEN, "%s failed (status %#x)",
+				 e->detached ? "restore" : "restart", status);
+			return -1;
+		}
+		/* the restored process may take a moment to run */
+		exited = true;
+		end = now_ns() + 30 * 1000 * 1000000LL;
+	}
+	snprintf(why, WHY_LEN, "no report from the restored target");
+	return -1;
+}
+
+/*
+ * Checkpoint a fresh target of @w into @image with @e and restart it.
+ * Append the times to @res; on failure record the reason in the series
+ * that failed and return -1.
+ */
+static int run_once(const struct engine *e, const struct workload *w,
+		    const char *image, const char *log, struct result *res)
+{
+	int ready[2], tp[2], rfd, ret = -1;
+	char line[128], verdict[64], c;
+	long long ns, t0, t1, sec, nsec;
+	pid_t pid, rpid, tpid;
+	ssize_t n;
 
 	e->cleanup(image);
 	if (pipe2(ready, O_CLOEXEC))
@@ -415,10 +867,6 @@ static void run_once(const struct engine *e, const struct workload *w,
 	if (pid < 0)
 		die(errno, "fork");
 	if (!pid) {
-		null = open("/dev/null", O_WRONLY);
-		if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
-			_exit(1);
-		close(null);
 		close(ready[0]);
 		target(w, ready[1]);
 	}
@@ -427,60 +875,104 @@ static void run_once(const struct engine *e, const struct workload *w,
 		die(errno, "target %d did not get ready", pid);
 	close(ready[0]);
 
-	kill(pid, SIGSTOP);
-	wait_stopped(pid);
-	if (e->checkpoint(pid, image, &ns))
-		die(0, "%s: checkpoint of %s failed", e->name, w->name);
-	*ckpt_ms = ns / 1e6;
-	*size = e->image_size(image);
+	if (e->stop) {
+		kill(pid, SIGSTOP);
+		wait_stopped(pid);
+	}
+	if (e->checkpoint(pid, image, log, &ns, res->ckpt.why)) {
+		log_reason(log, e->error_tag, e->error_skip, res->ckpt.why);
+		kill_wait(pid);
+		e->cleanup(image);
+		return -1;
+	}
+	res->ckpt.ms[res->ckpt.n++] = ns / 1e6;
+	res->size = e->image_size(image);
 	kill_wait(pid);
 
-	if (pipe2(out, O_CLOEXEC) || pipe2(tp, O_CLOEXEC))
-		die(errno, "pipe");
-	pid = fork();
-	if (pid < 0)
+	rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (rfd < 0 || pipe2(tp, O_CLOEXEC))
+		die(errno, "cannot open %s", fifo);
+	rpid = fork();
+	if (rpid < 0)
 		die(errno, "fork");
-	if (!pid) {
-		/* dup2() clears O_CLOEXEC: the restored target keeps it */
-		if (dup2(out[1], STDOUT_FILENO) < 0)
-			_exit(1);
-		close(out[0]);
+	if (!rpid) {
+		close(rfd);
 		close(tp[0]);
 		restart_tfd = tp[1];
-		e->restart(image, restart_start);
+		e->restart(image, log, restart_start);
 		_exit(1);
 	}
-	close(out[1]);
 	close(tp[1]);
 	n = read_timeout(tp[0], &t0, sizeof(t0), STEP_TIMEOUT_MS);
 	close(tp[0]);
-	if (n != sizeof(t0))
-		die(n < 0 ? errno : 0, "restarter %d failed before restart",
-		    pid);
-	/* the first line of the restored target */
-	n = 0;
-	while (n < (ssize_t)sizeof(line) - 1) {
-		if (read_timeout(out[0], &line[n], 1, STEP_TIMEOUT_MS) != 1)
-			break;
-		if (line[n++] == '\n')
-			break;
+	if (n != sizeof(t0)) {
+		snprintf(res->rst.why, WHY_LEN, "the restarter failed");
+		goto out;
 	}
-	line[n] = '\0';
-	close(out[0]);
-	if (sscanf(line, "%ld.%ld", &sec, &nsec) != 2) {
-		status = 0;
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		die(0, "%s: the restored %s printed no timestamp (status %#x)",
-		    e->name, w->name, status);
+	if (wait_report(e, rfd, &rpid, line, sizeof(line), res->rst.why)) {
+		log_reason(log, e->error_tag, e->error_skip, res->rst.why);
+		goto out;
+	}
+	if (sscanf(line, "%d %lld.%lld %63s", &tpid, &sec, &nsec,
+		   verdict) != 4) {
+		snprintf(res->rst.why, WHY_LEN, "bad report from the target");
+		goto out;
+	}
+	kill(tpid, SIGKILL);
+	if (rpid)
+		kill_wait(rpid);
+	if (tpid != rpid)
+		kill_wait(tpid);
+	rpid = 0;
+	if (strcmp(verdict, "ok")) {
+		snprintf(res->rst.why, WHY_LEN, "restored, but %s", verdict);
+		goto out;
 	}
 	t1 = sec * 1000000000LL + nsec;
-	*restart_ms = (t1 - t0) / 1e6;
-	kill_wait(pid);
+	res->rst.ms[res->rst.n++] = (t1 - t0) / 1e6;
+	ret = 0;
+out:
+	close(rfd);
+	if (rpid)
+		kill_wait(rpid);
+	/* whatever a failed restore left behind */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	e->cleanup(image);
+	return ret;
 }
 
-/* ---- the lower bound: copy the bytes tmpfs to tmpfs ---- */
+/* ---- the regular files of the workloads, and the copy lower bound ---- */
+
+static void make_files(int n)
+{
+	char path[512], *buf = malloc(FILE_SIZE);
+	int i, fd;
+
+	if (!buf || (mkdir(files_dir, 0700) && errno != EEXIST))
+		die(errno, "cannot create %s", files_dir);
+	for (i = 0; i < n; i++) {
+		file_path(path, sizeof(path), i);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		fill_pattern(buf, FILE_SIZE, i * FILE_SIZE);
+		if (fd < 0 || write_full(fd, buf, FILE_SIZE))
+			die(errno, "cannot write %s", path);
+		close(fd);
+	}
+	free(buf);
+}
+
+static void remove_files(int n)
+{
+	char path[512];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		file_path(path, sizeof(path), i);
+		unlink(path);
+	}
+	rmdir(files_dir);
+}
 
 static void make_source(const char *src, size_t bytes)
 {
@@ -537,6 +1029,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort the series and return its median. */
 static double median(struct series *s)
 {
 	qsort(s->ms, s->n, sizeof(s->ms[0]), cmp_double);
@@ -545,17 +1038,24 @@ static double median(struct series *s)
 	return (s->ms[s->n / 2 - 1] + s->ms[s->n / 2]) / 2;
 }
 
-/* One table row; @ratio_to <= 0 prints no ratio. */
-static void print_row(const char *workload, const char *op, struct series *s,
-		      long long bytes, double ratio_to)
+static bool complete(const struct series *s, int reps)
 {
-	double med = median(s);
-	char ratio[32] = "-";
+	return !s->why[0] && s->n == reps;
+}
 
-	if (ratio_to > 0)
-		snprintf(ratio, sizeof(ratio), "%.2f", med / ratio_to);
-	printf("| %s | %s | %.1f | %.1f | %.1f | %lld | %s |\n", workload, op,
-	       med, s->ms[0], s->ms[s->n - 1], bytes, ratio);
+/* "median (min-max)", or why there is no time */
+static void cell(char *buf, size_t len, struct series *s, int reps)
+{
+	if (complete(s, reps)) {
+		double med = median(s);
+
+		snprintf(buf, len, "%.1f (%.1f-%.1f)", med, s->ms[0],
+			 s->ms[s->n - 1]);
+	} else if (s->why[0]) {
+		snprintf(buf, len, "%s", s->why);
+	} else {
+		snprintf(buf, len, "not run");
+	}
 }
 
 /* The first "model name" of /proc/cpuinfo, and whether QEMU TCG runs it. */
@@ -578,20 +1078,148 @@ static void print_cpu(void)
 	}
 	if (f)
 		fclose(f);
-	printf("- CPU: %s (%ld online)\n", model, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("- guest CPU: %s (%ld online)\n", model,
+	       sysconf(_SC_NPROCESSORS_ONLN));
 	printf("- accelerator: %s\n",
 	       strstr(model, "TCG") ? "QEMU TCG (emulated)" :
 	       hypervisor ? "virtualized, not TCG (KVM?)" : "bare metal?");
+}
+
+/* speed-up goals of ours over CRIU, per workload */
+static double goal(const struct workload *w)
+{
+	return w->dirty || w->pipes ? 1.5 : 10;
+}
+
+static void print_results(const struct engine **sel, int nsel,
+			  struct result res[][ARRAY_SIZE(engines)],
+			  struct series *copy, size_t copy_bytes, int reps,
+			  const char *dir)
+{
+	static const char * const ops[] = { "checkpoint/dump", "restart/restore" };
+	char a[WHY_LEN + 64], b[WHY_LEN + 64], ratio[64], tocopy[64];
+	double copy_med = median(copy), m[2];
+	struct series *s[2];
+	struct utsname u;
+	size_t i;
+	int k, op;
+
+	uname(&u);
+	printf("%s\n", BEGIN_MARK);
+	for (k = 0; k < nsel; k++)
+		printf("- engine %s: %s (%s)\n", sel[k]->label, sel[k]->name,
+		       sel[k]->desc);
+	printf("- guest kernel: %s %s\n", u.release, u.version);
+	print_cpu();
+	printf("- repetitions: %d; images, copies and files in %s\n", reps,
+	       dir);
+	printf("\n");
+	printf("Times in ms: median (min-max) of %d runs.  %s/%s is how many\n"
+	       "times faster %s is; \"vs copy\" divides by the copy of the same\n"
+	       "bytes.\n\n", reps, sel[nsel - 1]->label, sel[0]->label,
+	       sel[0]->label);
+	printf("| workload | op | %s ms | %s ms | %s/%s | goal | %s vs copy | %s vs copy |\n",
+	       sel[0]->label, nsel > 1 ? sel[1]->label : "-",
+	       nsel > 1 ? sel[1]->label : "-", sel[0]->label,
+	       sel[0]->label, nsel > 1 ? sel[1]->label : "-");
+	printf("|---|---|---:|---:|---:|---|---:|---:|\n");
+	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
+		for (op = 0; op < 2; op++) {
+			bool ok[2] = { false, false };
+			char g[32] = "-", c2[64] = "-";
+
+			for (k = 0; k < 2; k++) {
+				s[k] = k < nsel ? (op ? &res[i][k].rst :
+					&res[i][k].ckpt) : NULL;
+				ok[k] = s[k] && complete(s[k], reps);
+				m[k] = ok[k] ? median(s[k]) : 0;
+			}
+			cell(a, sizeof(a), s[0], reps);
+			if (s[1])
+				cell(b, sizeof(b), s[1], reps);
+			else
+				snprintf(b, sizeof(b), "-");
+			snprintf(ratio, sizeof(ratio), "-");
+			if (ok[0] && ok[1] && m[0] > 0) {
+				snprintf(ratio, sizeof(ratio), "%.1fx",
+					 m[1] / m[0]);
+				snprintf(g, sizeof(g), "%gx: %s", goal(&workloads[i]),
+					 m[1] / m[0] >= goal(&workloads[i]) ?
+					 "met" : "missed");
+			}
+			snprintf(tocopy, sizeof(tocopy), "-");
+			if (workloads[i].dirty == copy_bytes) {
+				if (ok[0])
+					snprintf(tocopy, sizeof(tocopy),
+						 "%.2f", m[0] / copy_med);
+				if (ok[1])
+					snprintf(c2, sizeof(c2), "%.2f",
+						 m[1] / copy_med);
+			}
+			printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			       op ? "" : workloads[i].name, ops[op], a, b,
+			       ratio, g, tocopy, c2);
+		}
+	}
+	printf("| copy %zu MiB tmpfs to tmpfs | read+write, 1 MiB buffer | %.1f (%.1f-%.1f) | | | | 1.00 | |\n",
+	       copy_bytes / MIB, copy_med, copy->ms[0],
+	       copy->ms[copy->n - 1]);
+	printf("\nImage sizes in bytes (the last complete checkpoint):\n\n");
+	printf("| workload |");
+	for (k = 0; k < nsel; k++)
+		printf(" %s |", sel[k]->label);
+	printf(" workload data |\n|---|");
+	for (k = 0; k < nsel; k++)
+		printf("---:|");
+	printf("---:|\n");
+	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
+		const struct workload *w = &workloads[i];
+
+		printf("| %s |", w->name);
+		for (k = 0; k < nsel; k++) {
+			if (res[i][k].ckpt.n)
+				printf(" %lld |", res[i][k].size);
+			else
+				printf(" - |");
+		}
+		printf(" %zu |\n", w->dirty + w->vmas * (size_t)sysconf(_SC_PAGESIZE) +
+		       w->pipes * w->pipe_bytes);
+	}
+	printf("%s\n", END_MARK);
+
+	/* engine|workload|op|median|min|max|runs|image bytes|why */
+	printf("%s\n", DATA_BEGIN);
+	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
+		for (k = 0; k < nsel; k++) {
+			for (op = 0; op < 2; op++) {
+				struct series *x = op ? &res[i][k].rst :
+					&res[i][k].ckpt;
+				bool done = complete(x, reps);
+
+				printf("%s|%s|%s|%.3f|%.3f|%.3f|%d|%lld|%s\n",
+				       sel[k]->label, workloads[i].key,
+				       op ? "restart" : "checkpoint",
+				       done ? median(x) : 0,
+				       done ? x->ms[0] : 0,
+				       done ? x->ms[x->n - 1] : 0, x->n,
+				       res[i][k].size, x->why);
+			}
+		}
+	}
+	printf("copy|%zu|copy|%.3f|%.3f|%.3f|%d|%zu|\n", copy_bytes / MIB,
+	       copy_med, copy->ms[0], copy->ms[copy->n - 1], copy->n,
+	       copy_bytes);
+	printf("%s\n", DATA_END);
 }
 
 static void usage(void)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: %s [-e ENGINE] [-d DIR] [REPS]\n"
-		"  REPS  repetitions of every measurement (1..%d, default 5)\n"
-		"  DIR   where images and copies go (default /tmp, a tmpfs)\n"
-		"  ENGINE:", prog, MAX_REPS);
+	fprintf(stderr, "usage: %s [-e ENGINE]... [-d DIR] [REPS]\n"
+		"  REPS    repetitions of every measurement (1..%d, default 5)\n"
+		"  DIR     where images, copies and files go (default /tmp, a tmpfs)\n"
+		"  ENGINE  (default: all):", prog, MAX_REPS);
 	for (i = 0; i < ARRAY_SIZE(engines); i++)
 		fprintf(stderr, " %s", engines[i].name);
 	fputc('\n', stderr);
@@ -600,22 +1228,25 @@ static void usage(void)
 
 int main(int argc, char *argv[])
 {
-	static struct series ckpt[ARRAY_SIZE(workloads)];
-	static struct series rst[ARRAY_SIZE(workloads)];
+	static struct result res[ARRAY_SIZE(workloads)][ARRAY_SIZE(engines)];
 	static struct series copy;
-	long long size[ARRAY_SIZE(workloads)];
-	const struct engine *e = &engines[0];
-	const char *dir = "/tmp", *ename = NULL;
-	char image[256], src[256], dst[256], label[64];
+	const struct engine *sel[ARRAY_SIZE(engines)];
+	bool usable[ARRAY_SIZE(engines)];
+	const char *dir = "/tmp";
+	char image[256], log[256], src[256], dst[256];
 	size_t i, copy_bytes = 0;
-	struct utsname u;
-	double copy_med;
-	int reps = 5, opt, r;
+	int reps = 5, opt, r, k, nsel = 0, max_files = 0;
 
 	while ((opt = getopt(argc, argv, "e:d:h")) != -1) {
 		switch (opt) {
 		case 'e':
-			ename = optarg;
+			for (i = 0; i < ARRAY_SIZE(engines); i++)
+				if (!strcmp(engines[i].name, optarg))
+					break;
+			if (i == ARRAY_SIZE(engines) ||
+			    nsel == (int)ARRAY_SIZE(engines))
+				usage();
+			sel[nsel++] = &engines[i];
 			break;
 		case 'd':
 			dir = optarg;
@@ -628,35 +1259,64 @@ int main(int argc, char *argv[])
 		reps = atoi(argv[optind++]);
 	if (optind != argc || reps < 1 || reps > MAX_REPS)
 		usage();
-	for (i = 0; ename && i < ARRAY_SIZE(engines); i++)
-		if (!strcmp(engines[i].name, ename))
-			break;
-	if (ename && i == ARRAY_SIZE(engines))
-		usage();
-	if (ename)
-		e = &engines[i];
-	for (i = 0; i < ARRAY_SIZE(workloads); i++)
+	if (!nsel)
+		for (i = 0; i < ARRAY_SIZE(engines); i++)
+			sel[nsel++] = &engines[i];
+	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
 		if (workloads[i].dirty > copy_bytes)
 			copy_bytes = workloads[i].dirty;
+		if (workloads[i].files > max_files)
+			max_files = workloads[i].files;
+	}
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	snprintf(image, sizeof(image), "%s/ckpt-bench.img", dir);
+	snprintf(log, sizeof(log), "%s/ckpt-bench.log", dir);
 	snprintf(src, sizeof(src), "%s/ckpt-bench.src", dir);
 	snprintf(dst, sizeof(dst), "%s/ckpt-bench.dst", dir);
-	if (e->setup())
-		return 1;
+	snprintf(fifo, sizeof(fifo), "%s/ckpt-bench.fifo", dir);
+	snprintf(files_dir, sizeof(files_dir), "%s/ckpt-bench.files", dir);
+	/* restored processes whose restorer exits become our children */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		die(errno, "PR_SET_CHILD_SUBREAPER");
+	unlink(fifo);
+	if (mkfifo(fifo, 0600))
+		die(errno, "cannot create %s", fifo);
+	make_files(max_files);
+	for (k = 0; k < nsel; k++)
+		usable[k] = !sel[k]->setup();
 
 	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
-		for (r = 0; r < reps; r++) {
-			run_once(e, &workloads[i], image,
-				 &ckpt[i].ms[r], &rst[i].ms[r], &size[i]);
-			ckpt[i].n = r + 1;
-			rst[i].n = r + 1;
-			fprintf(stderr, "%s: %s %d/%d: checkpoint %.1f ms, restart %.1f ms, image %lld bytes\n",
-				prog, workloads[i].name, r + 1, reps,
-				ckpt[i].ms[r], rst[i].ms[r], size[i]);
+		for (k = 0; k < nsel; k++) {
+			struct result *x = &res[i][k];
+
+			if (!usable[k]) {
+				snprintf(x->ckpt.why, WHY_LEN,
+					 "%s does not run in this guest",
+					 sel[k]->name);
+				continue;
+			}
+			snprintf(image, sizeof(image), "%s/ckpt-bench.%s.img",
+				 dir, sel[k]->name);
+			for (r = 0; r < reps; r++) {
+				if (run_once(sel[k], &workloads[i], image, log,
+					     x))
+					break;
+				fprintf(stderr, "%s: %s %s %d/%d: checkpoint %.1f ms, restart %.1f ms, image %lld bytes\n",
+					prog, sel[k]->name, workloads[i].name,
+					r + 1, reps, x->ckpt.ms[r], x->rst.ms[r],
+					x->size);
+			}
+			if (r < reps)
+				fprintf(stderr, "%s: %s %s %d/%d: %s\n", prog,
+					sel[k]->name, workloads[i].name, r + 1,
+					reps, x->ckpt.why[0] ? x->ckpt.why :
+					x->rst.why);
 		}
 	}
+	remove_files(max_files);
+	unlink(fifo);
+	unlink(log);
+
 	make_source(src, copy_bytes);
 	for (r = 0; r < reps; r++) {
 		copy.ms[r] = copy_once(src, dst);
@@ -665,38 +1325,7 @@ int main(int argc, char *argv[])
 			copy.ms[r]);
 	}
 	unlink(src);
-	copy_med = median(&copy);
 
-	uname(&u);
-	printf("%s\n", BEGIN_MARK);
-	printf("- engine: %s (%s)\n", e->name, e->desc);
-	printf("- guest kernel: %s %s\n", u.release, u.version);
-	print_cpu();
-	printf("- repetitions: %d; images and copies in %s\n", reps, dir);
-	printf("\n");
-	printf("| workload | op | median ms | min ms | max ms | image bytes | ratio to copy |\n");
-	printf("|---|---|---:|---:|---:|---:|---:|\n");
-	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
-		double to = workloads[i].dirty == copy_bytes ? copy_med : 0;
-
-		print_row(workloads[i].name, "checkpoint", &ckpt[i], size[i],
-			  to);
-		print_row(workloads[i].name, "restart", &rst[i], size[i], to);
-	}
-	snprintf(label, sizeof(label), "copy %zu MiB tmpfs to tmpfs",
-		 copy_bytes / MIB);
-	print_row(label, "read+write, 1 MiB buffer", &copy, copy_bytes,
-		  copy_med);
-	printf("\n");
-	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
-		if (!workloads[i].dirty)
-			continue;
-		printf("Image size overhead of %s: (%lld - %zu) / %zu = %.4f%%\n",
-		       workloads[i].name, size[i], workloads[i].dirty,
-		       workloads[i].dirty,
-		       100.0 * (size[i] - (long long)workloads[i].dirty) /
-		       workloads[i].dirty);
-	}
-	printf("%s\n", END_MARK);
+	print_results(sel, nsel, res, &copy, copy_bytes, reps, dir);
 	return 0;
 }

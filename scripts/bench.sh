@@ -1,30 +1,44 @@
 #!/bin/bash
-# Run the checkpoint/restart benchmark in the guest: bench.sh [fast|debug]
-#   boots the guest in bench mode (bench/ckpt-bench.c, qemu.sh bench) and
-#   writes the table it prints, with how and where it ran, to RESULTS.
+# Run the checkpoint/restart benchmark in the guest: bench.sh [bench|fast|debug]
+#   boots the guest in bench mode (bench/ckpt-bench.c, qemu.sh bench): ours
+#   and CRIU on the same workloads, one kernel, one boot.  Writes the table
+#   it prints, with how and where it ran, to RESULTS and draws it
+#   (bench/chart.py) to CHART.  The bench configuration (the default) is
+#   the only one whose guest has criu; the others report it as not running.
 # Environment: BUILD, KVM=1, QEMU_MEM (default 3G), QEMU_TIMEOUT,
-#   BENCH_REPS (repetitions, default 5), RESULTS (default bench/RESULTS.md).
+#   BENCH_REPS (repetitions, default 5), RESULTS (default bench/RESULTS.md),
+#   CHART (default bench/results.png, next to RESULTS).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CONFIG=${1:-fast}
+CONFIG=${1:-bench}
 BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
 LOG=$BUILD/logs/bench-$CONFIG.log
 RESULTS=${RESULTS:-$ROOT/bench/RESULTS.md}
+CHART=${CHART:-$(dirname "$RESULTS")/results.png}
 BEGIN='<!-- ckpt-bench results begin -->'
 END='<!-- ckpt-bench results end -->'
+DBEGIN='<!-- ckpt-bench data begin -->'
+DEND='<!-- ckpt-bench data end -->'
 
 # The command as a reader would type it again.
 cmd="scripts/bench.sh $CONFIG"
-if [ -n "${MAKELEVEL:-}" ]; then cmd="make bench CONFIG=$CONFIG"; fi
+if [ -n "${MAKELEVEL:-}" ]; then
+	cmd="make bench"
+	[ "$CONFIG" = bench ] || cmd="$cmd CONFIG=$CONFIG"
+fi
 for v in KVM QEMU_MEM BENCH_REPS; do
 	if [ -n "${!v:-}" ]; then cmd="$v=${!v} $cmd"; fi
 done
 
+start=$(date +%s)
 "$ROOT/scripts/qemu.sh" bench "$CONFIG"
+elapsed=$(($(date +%s) - start))
 
 # the guest's own account (kernel, CPU, accelerator) and the table; the
 # serial line ends lines with CR LF
-table=$(tr -d '\r' <"$LOG" | sed -n "\|^$BEGIN\$|,\|^$END\$|p")
+out=$(tr -d '\r' <"$LOG")
+table=$(sed -n "\|^$BEGIN\$|,\|^$END\$|p" <<<"$out")
+data=$(sed -n "\|^$DBEGIN\$|,\|^$DEND\$|p" <<<"$out" | sed '1d;$d')
 if ! grep -qxF "$END" <<<"$table"; then
 	echo "bench: no results in $LOG (see $BUILD/logs/console-$CONFIG.log)" >&2
 	exit 1
@@ -35,18 +49,25 @@ if grep -qE 'BUG:|WARNING:|Oops|KASAN:|UBSAN:|lockdep:|Call Trace|Kernel panic' 
 	echo "bench: the kernel log shows a splat, see $BUILD/logs/console-$CONFIG.log" >&2
 	exit 1
 fi
+python3 "$ROOT/bench/chart.py" <(printf '%s\n' "$data") "$CHART.tmp"
+mv "$CHART.tmp" "$CHART"
+criu=$(dpkg-query -W -f='${Version}' criu 2>/dev/null || echo "not installed")
 {
 	echo "# Checkpoint/restart benchmark results"
 	echo
-	echo "Produced by \`bench/ckpt-bench.c\` in the QEMU guest; see that file"
-	echo "for what is measured.  Times are CLOCK_MONOTONIC in the guest."
+	echo "Produced by \`bench/ckpt-bench.c\` in the QEMU guest, ours and CRIU"
+	echo "one after the other in the same boot; see that file for what is"
+	echo "measured.  Times are CLOCK_MONOTONIC in the guest."
+	echo
+	echo "![ours vs CRIU, per workload and direction]($(basename "$CHART"))"
 	echo
 	echo "- command: \`$cmd\`"
-	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); the guest ran ${elapsed}s"
 	echo "- kernel configuration: $CONFIG; QEMU: $(qemu-system-x86_64 --version | head -1)," \
-		"$([ "${KVM:-0}" = 1 ] && echo KVM || echo TCG), -smp 2 -m ${QEMU_MEM:-3G}"
+		"$([ "${KVM:-0}" = 1 ] && echo "KVM, -cpu host" || echo "TCG, -cpu max"), -smp 2 -m ${QEMU_MEM:-3G}"
+	echo "- criu: Debian package criu $criu, with its shared libraries, in the initramfs"
 	echo "- host CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 	sed '1d;$d' <<<"$table"
 } >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
-echo "bench: results in $RESULTS"
+echo "bench: results in $RESULTS and $CHART (guest run ${elapsed}s)"

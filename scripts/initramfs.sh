@@ -1,6 +1,9 @@
 #!/bin/bash
-# Pack the guest root filesystem: initramfs.sh [fast|debug]
+# Pack the guest root filesystem: initramfs.sh [fast|debug|bench]
 #   busybox + guest/ scripts + $BUILD/guest-$CONFIG  ->  $BUILD/initramfs-$CONFIG.cpio.gz
+# bench also gets the host's criu (Debian package criu, scripts/deps.sh bench)
+# and the shared libraries it loads, at the paths ldd shows, for the CRIU
+# engine of bench/ckpt-bench.c.
 # The archive is reproducible: fixed owner, mode and mtime, sorted entries.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +32,15 @@ install -m 755 "$ROOT/guest/reboot_test" "$STAGE/tests/"
 install -m 755 "$ROOT/guest/run-tests" "$ROOT/guest/demo.sh" "$STAGE/guest/"
 cp -a "$G/tests/." "$STAGE/tests/"
 cp -a "$G/bin/." "$STAGE/bin/"
+if [ "$CONFIG" = bench ]; then
+	criu=$(PATH=/usr/sbin:/sbin:$PATH command -v criu) ||
+		{ echo "initramfs: no criu on this host (scripts/deps.sh bench)" >&2; exit 1; }
+	install -D -m 755 "$criu" "$STAGE/usr/sbin/criu"
+	for lib in $(ldd "$criu" | grep -oE '/[^ ]+'); do
+		mkdir -p "$STAGE$(dirname "$lib")"
+		cp -L "$lib" "$STAGE$lib"
+	done
+fi
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$STAGE/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$STAGE/etc/group"
 

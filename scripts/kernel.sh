@@ -1,6 +1,7 @@
 #!/bin/bash
-# Configure and build the kernel out of tree: kernel.sh [fast|debug]
-#   tinyconfig + config/base.config (+ config/debug.config) -> $BUILD/out-$CONFIG
+# Configure and build the kernel out of tree: kernel.sh [fast|debug|bench]
+#   tinyconfig + config/base.config (+ config/debug.config, or for bench
+#   + config/bench.config) -> $BUILD/out-$CONFIG
 # Environment: KSRC (kernel tree, default build/linux), BUILD (default build),
 #   OUT (default $BUILD/out-$CONFIG), KCFLAGS and W (passed to make),
 #   ALLOW_NO_CHECKPOINT=1 tolerates a tree whose Kconfig has no CHECKPOINT
@@ -18,7 +19,8 @@ fi
 case $CONFIG in
 fast) FRAGS="$ROOT/config/base.config" ;;
 debug) FRAGS="$ROOT/config/base.config $ROOT/config/debug.config" ;;
-*) echo "kernel: unknown config '$CONFIG' (fast or debug)" >&2; exit 2 ;;
+bench) FRAGS="$ROOT/config/base.config $ROOT/config/bench.config" ;;
+*) echo "kernel: unknown config '$CONFIG' (fast, debug or bench)" >&2; exit 2 ;;
 esac
 [ -f "$KSRC/Makefile" ] || { echo "kernel: no kernel tree at $KSRC (run make tree)" >&2; exit 1; }
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Boot the built kernel and initramfs: qemu.sh check|demo|bench [fast|debug]
+# Boot the built kernel and initramfs: qemu.sh check|demo|bench [fast|debug|bench]
 #   ttyS0 (kernel console) -> $BUILD/logs/console-$CONFIG.log
 #   ttyS1 (guest output)   -> $BUILD/logs/tap-$CONFIG.log (demo: demo-$CONFIG.log,
 #                             bench: bench-$CONFIG.log)
@@ -12,7 +12,7 @@
 #   guest output in check mode too), BENCH_REPS (bench repetitions, 5).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-MODE=${1:?usage: qemu.sh check|demo|bench [fast|debug]}
+MODE=${1:?usage: qemu.sh check|demo|bench [fast|debug|bench]}
 CONFIG=${2:-fast}
 BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
 KERNEL=$BUILD/out-$CONFIG/arch/x86/boot/bzImage

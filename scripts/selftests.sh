@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build the static guest programs for one kernel configuration:
-#   selftests.sh [fast|debug]  ->  $BUILD/guest-$CONFIG/{tests,bin}
+#   selftests.sh [fast|debug|bench]  ->  $BUILD/guest-$CONFIG/{tests,bin}
 # tests/: every program of tools/testing/selftests/checkpoint (one per .c
 #         file with a main(), *_test ones are run by guest/run-tests)
 # bin/:   the tools/checkpoint driver (its Makefile must honour OUTPUT= and
