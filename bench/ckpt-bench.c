@@ -713,7 +713,7 @@ static void __attribute__((noreturn))
 target(const struct workload *w, int ready)
 {
 	static struct target_state s;
-	struct timespec ms = { 0, 1000 * 1000 }, now;
+	struct timespec ms = { 0, 1000 * 1000 }, now, vnow;
 	char line[128];
 	int len, fd;
 
@@ -729,13 +729,21 @@ target(const struct workload *w, int ready)
 	close(ready);
 	for (;;) {
 		nanosleep(&ms, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &now);
+		/*
+		 * The system call, not the vDSO: how an engine maps the vDSO
+		 * data of the restored process must not change its clock.
+		 */
+		syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &now);
 		fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		len = snprintf(line, sizeof(line), "%d %lld.%09ld %s\n",
+		clock_gettime(CLOCK_MONOTONIC, &vnow);
+		len = snprintf(line, sizeof(line), "%d %lld.%09ld %lld.%09ld\n",
 			       getpid(), (long long)now.tv_sec, now.tv_nsec,
-			       check_state(w, &s));
+			       (long long)vnow.tv_sec, vnow.tv_nsec);
+		if (write(fd, line, len) < 0)
+			_exit(2);
+		len = snprintf(line, sizeof(line), "%s\n", check_state(w, &s));
 		if (write(fd, line, len) < 0)
 			_exit(2);
 		close(fd);
@@ -778,6 +786,8 @@ static void kill_wait(pid_t pid)
 /* ---- one repetition of a workload ---- */
 
 static int restart_tfd = -1;
+/* when a detached restarter exited, or 0 */
+static long long restarter_exit_ns;
 
 /* In the restarter: hand t0 to the benchmark. */
 static void restart_start(void)
@@ -839,6 +849,7 @@ static int wait_report(const struct engine *e, int rfd, pid_t *rpid,
 		}
 		/* the restored process may take a moment to run */
 		exited = true;
+		restarter_exit_ns = now_ns();
 		end = now_ns() + 30 * 1000 * 1000000LL;
 	}
 	snprintf(why, WHY_LEN, "no report from the restored target");
@@ -855,7 +866,7 @@ static int run_once(const struct engine *e, const struct workload *w,
 {
 	int ready[2], tp[2], rfd, ret = -1;
 	char line[128], verdict[64], c;
-	long long ns, t0, t1, sec, nsec;
+	long long ns, t0, t1, t2, sec, nsec, vsec, vnsec;
 	pid_t pid, rpid, tpid;
 	ssize_t n;
 
@@ -909,12 +920,22 @@ static int run_once(const struct engine *e, const struct workload *w,
 		snprintf(res->rst.why, WHY_LEN, "the restarter failed");
 		goto out;
 	}
+	restarter_exit_ns = 0;
 	if (wait_report(e, rfd, &rpid, line, sizeof(line), res->rst.why)) {
 		log_reason(log, e->error_tag, e->error_skip, res->rst.why);
 		goto out;
 	}
-	if (sscanf(line, "%d %lld.%lld %63s", &tpid, &sec, &nsec,
-		   verdict) != 4) {
+	t2 = now_ns();
+	/* the second line: the verdict of the target on its own state */
+	n = strlen(line);
+	while (!strchr(strchr(line, '\n') + 1, '\n') &&
+	       n < (ssize_t)sizeof(line) - 1) {
+		if (read_timeout(rfd, line + n, 1, STEP_TIMEOUT_MS) != 1)
+			break;
+		line[++n] = '\0';
+	}
+	if (sscanf(line, "%d %lld.%lld %lld.%lld %63s", &tpid, &sec, &nsec,
+		   &vsec, &vnsec, verdict) != 6) {
 		snprintf(res->rst.why, WHY_LEN, "bad report from the target");
 		goto out;
 	}
@@ -929,6 +950,19 @@ static int run_once(const struct engine *e, const struct workload *w,
 		goto out;
 	}
 	t1 = sec * 1000000000LL + nsec;
+	/* a cross-check of the clock the target read: t0 <= t1 <= t2 */
+	fprintf(stderr, "%s: %s restart: target resumed at +%.1f ms (its vDSO clock, after open(): +%.1f ms), its report read at +%.1f ms%s",
+		prog, e->name, (t1 - t0) / 1e6,
+		(vsec * 1000000000LL + vnsec - t0) / 1e6, (t2 - t0) / 1e6,
+		restarter_exit_ns ? "" : "\n");
+	if (restarter_exit_ns)
+		fprintf(stderr, ", restarter exited at +%.1f ms\n",
+			(restarter_exit_ns - t0) / 1e6);
+	if (t1 < t0 || t1 > t2) {
+		snprintf(res->rst.why, WHY_LEN,
+			 "clock skew: the target resumed outside the restart");
+		goto out;
+	}
 	res->rst.ms[res->rst.n++] = (t1 - t0) / 1e6;
 	ret = 0;
 out:

@@ -31,7 +31,9 @@ for v in KVM QEMU_MEM BENCH_REPS; do
 done
 
 start=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "$ROOT/scripts/qemu.sh" bench "$CONFIG"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$(($(date +%s) - start))
 
 # the guest's own account (kernel, CPU, accelerator) and the table; the
@@ -66,7 +68,9 @@ criu=$(dpkg-query -W -f='${Version}' criu 2>/dev/null || echo "not installed")
 	echo "- kernel configuration: $CONFIG; QEMU: $(qemu-system-x86_64 --version | head -1)," \
 		"$([ "${KVM:-0}" = 1 ] && echo "KVM, -cpu host" || echo "TCG, -cpu max"), -smp 2 -m ${QEMU_MEM:-3G}"
 	echo "- criu: Debian package criu $criu, with its shared libraries, in the initramfs"
-	echo "- host CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+	echo "- host CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+		"$(nproc) CPUs; load average (1, 5, 15 min) before the run: $load_before," \
+		"after: $load_after (the guest's CPUs are host threads: other host load adds noise)"
 	sed '1d;$d' <<<"$table"
 } >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
