@@ -61,6 +61,18 @@ criu=$(dpkg-query -W -f='${Version}' criu 2>/dev/null || echo "not installed")
 	echo "one after the other in the same boot; see that file for what is"
 	echo "measured.  Times are CLOCK_MONOTONIC in the guest."
 	echo
+	echo "What is timed: ours, from the SIGSTOP that quiesces the target until"
+	echo "checkpoint(2) returns, and from just before the restarter opens the"
+	echo "image until the restored target runs again; CRIU, from spawning"
+	echo "\`criu dump -t PID -D DIR\` (which seizes and freezes the running target"
+	echo "itself) until it exits, and from just before exec of"
+	echo "\`criu restore -D DIR -d\` until the restored target runs again.  The"
+	echo "restored target takes the time (clock_gettime system call) when its"
+	echo "interrupted 1 ms sleep returns, then checks its own state (memory,"
+	echo "fds, offsets, bytes in its pipes); a restart that lost state counts as"
+	echo "failed.  criu's kernel feature cache (/run/criu.kdat) is warm: \`criu"
+	echo "check\` runs once before anything is timed."
+	echo
 	echo "![ours vs CRIU, per workload and direction]($(basename "$CHART"))"
 	echo
 	echo "- command: \`$cmd\`"
