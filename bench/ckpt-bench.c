@@ -1167,8 +1167,9 @@ static void print_results(const struct engine **sel, int nsel,
 				snprintf(b, sizeof(b), "-");
 			snprintf(ratio, sizeof(ratio), "-");
 			if (ok[0] && ok[1] && m[0] > 0) {
+				/* rounded down: 9.97x is not 10x */
 				snprintf(ratio, sizeof(ratio), "%.1fx",
-					 m[1] / m[0]);
+					 (long long)(m[1] / m[0] * 10) / 10.0);
 				snprintf(g, sizeof(g), "%gx: %s", goal(&workloads[i]),
 					 m[1] / m[0] >= goal(&workloads[i]) ?
 					 "met" : "missed");
