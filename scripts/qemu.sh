@@ -9,7 +9,9 @@
 # (guest/reboot_test); both boots append to the same two logs.
 # Environment: KVM=1 (use KVM instead of TCG), QEMU_TIMEOUT (seconds per boot, 1200),
 #   TEST_TIMEOUT (seconds per test program, 600), QEMU_MEM, V=1 (stream the
-#   guest output in check mode too), BENCH_REPS (bench repetitions, 5).
+#   guest output in check mode too), BENCH_REPS (bench repetitions, 5),
+#   FUZZ_ITERS and FUZZ_BUDGET (fuzz_test: iterations and seconds at most
+#   per seed image; debug: 10000 and 100, else the program's defaults).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODE=${1:?usage: qemu.sh check|demo|bench [fast|debug|bench]}
@@ -40,6 +42,13 @@ if [ "$CONFIG" = debug ] || [ "$MODE" = bench ]; then MEM=${QEMU_MEM:-3G}; else 
 TIMEOUT=${QEMU_TIMEOUT:-1200}
 EXTRA=
 if [ "$MODE" = bench ]; then EXTRA=" ckpt.reps=${BENCH_REPS:-5}"; fi
+# fuzz_test: iterations and seconds at most per seed image (the debug
+# configuration runs longer; the fast one takes the program's defaults)
+if [ "$CONFIG" = debug ]; then
+	FUZZ_ITERS=${FUZZ_ITERS:-10000} FUZZ_BUDGET=${FUZZ_BUDGET:-100}
+fi
+if [ -n "${FUZZ_ITERS:-}" ]; then EXTRA="$EXTRA ckpt.fuzz_iters=$FUZZ_ITERS"; fi
+if [ -n "${FUZZ_BUDGET:-}" ]; then EXTRA="$EXTRA ckpt.fuzz_budget=$FUZZ_BUDGET"; fi
 
 mkdir -p "$LOGS"
 : >"$CONSOLE"

@@ -25,11 +25,16 @@ is_static() { file -L "$1" | grep -q 'statically linked'; }
 
 ST=$KSRC/tools/testing/selftests/checkpoint
 if [ -d "$ST" ]; then
+	# the .c files without a main() are helpers every program links
+	libs=
+	for src in "$ST"/*.c; do
+		[ -e "$src" ] && ! has_main "$src" && libs="$libs $src"
+	done
 	for src in "$ST"/*.c; do
 		[ -e "$src" ] && has_main "$src" || continue
 		# shellcheck disable=SC2086
 		gcc $CFLAGS -I"$KSRC/tools/testing/selftests" -I"$ST" \
-			-o "$G/tests/$(basename "$src" .c)" "$src"
+			-o "$G/tests/$(basename "$src" .c)" "$src" $libs
 	done
 else
 	echo "selftests: no $ST in this tree, no tests built"

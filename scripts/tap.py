@@ -30,7 +30,8 @@ SPLAT = re.compile(
     r"BUG:|WARNING:|Oops|KASAN:|UBSAN:|possible recursive locking"
     r"|possible circular locking|inconsistent lock state|lockdep:|INFO: lockdep"
     r"|suspicious RCU usage|INFO: task|Call Trace|general protection fault"
-    r"|Kernel panic|kernel BUG|refcount_t:|list_add corruption|list_del corruption")
+    r"|Kernel panic|kernel BUG|refcount_t:|list_add corruption|list_del corruption"
+    r"|unreferenced object")
 # A report ends with its stack dump or an explicit end marker; a match inside
 # an open report belongs to that report.
 SPLAT_END = re.compile(r"</TASK>|---\[ end ")
