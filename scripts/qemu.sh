@@ -7,11 +7,11 @@
 # ($BUILD/logs/disk-$CONFIG.img, /dev/vda): ckpt.mode=check runs every test,
 # then ckpt.mode=check-reboot runs the second phase of the reboot tests
 # (guest/reboot_test); both boots append to the same two logs.
-# Environment: KVM=1 (use KVM instead of TCG), QEMU_TIMEOUT (seconds per boot, 1200),
+# Environment: KVM=1 (use KVM instead of TCG), QEMU_TIMEOUT (seconds per boot, 1200; debug 2400),
 #   TEST_TIMEOUT (seconds per test program, 600), QEMU_MEM, V=1 (stream the
 #   guest output in check mode too), BENCH_REPS (bench repetitions, 5),
 #   FUZZ_ITERS and FUZZ_BUDGET (fuzz_test: iterations and seconds at most
-#   per seed image; debug: 10000 and 100, else the program's defaults).
+#   per seed image; debug: 10000 and 40, else the program's defaults).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODE=${1:?usage: qemu.sh check|demo|bench [fast|debug|bench]}
@@ -39,13 +39,14 @@ fi
 # KASAN keeps one shadow byte per eight bytes of memory; bench holds a
 # 256 MiB target, its image and a 2 x 256 MiB copy in tmpfs.
 if [ "$CONFIG" = debug ] || [ "$MODE" = bench ]; then MEM=${QEMU_MEM:-3G}; else MEM=${QEMU_MEM:-2G}; fi
-TIMEOUT=${QEMU_TIMEOUT:-1200}
+# the debug kernel (KASAN, lockdep) runs the tests several times slower
+if [ "$CONFIG" = debug ]; then TIMEOUT=${QEMU_TIMEOUT:-2400}; else TIMEOUT=${QEMU_TIMEOUT:-1200}; fi
 EXTRA=
 if [ "$MODE" = bench ]; then EXTRA=" ckpt.reps=${BENCH_REPS:-5}"; fi
 # fuzz_test: iterations and seconds at most per seed image (the debug
 # configuration runs longer; the fast one takes the program's defaults)
 if [ "$CONFIG" = debug ]; then
-	FUZZ_ITERS=${FUZZ_ITERS:-10000} FUZZ_BUDGET=${FUZZ_BUDGET:-100}
+	FUZZ_ITERS=${FUZZ_ITERS:-10000} FUZZ_BUDGET=${FUZZ_BUDGET:-40}
 fi
 if [ -n "${FUZZ_ITERS:-}" ]; then EXTRA="$EXTRA ckpt.fuzz_iters=$FUZZ_ITERS"; fi
 if [ -n "${FUZZ_BUDGET:-}" ]; then EXTRA="$EXTRA ckpt.fuzz_budget=$FUZZ_BUDGET"; fi
