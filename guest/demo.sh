@@ -32,6 +32,30 @@ sleep 2
 echo "    /proc/$pid/exe -> $(readlink /proc/$pid/exe)"
 kill -9 "$pid"
 
+say "a tree: a shell pipeline, producer | consumer, with bytes in flight"
+sh -c 'counter | while read -r line; do echo "consumer got:$line"; done' \
+	>>/tmp/pipeline.out 2>&1 </dev/null &
+root=$!
+sleep 3
+tail -n 2 /tmp/pipeline.out
+kids=$(cat /proc/"$root"/task/"$root"/children)
+echo "    the tree: sh $root, its children $kids"
+
+say "checkpoint the tree and kill it once the image is complete (-k)"
+checkpoint -k -o /tmp/pipeline.img "$root"
+wait "$root" 2>/dev/null || true
+sleep 1
+echo "    last line before the kill:"
+tail -n 1 /tmp/pipeline.out
+
+say "restart the tree: same pids, the consumer goes on from the next count"
+restart -i /tmp/pipeline.img --detach
+sleep 3
+tail -n 3 /tmp/pipeline.out
+echo "    the tree: sh $root, its children $(cat /proc/"$root"/task/"$root"/children)"
+for k in $kids; do kill -9 "$k"; done
+kill -9 "$root"
+
 say "a damaged image is refused with the kernel's reason"
 cp /tmp/counter.img /tmp/bad.img
 printf 'X' | dd of=/tmp/bad.img bs=1 seek=16 conv=notrunc 2>/dev/null
