@@ -33,7 +33,7 @@ echo "    /proc/$pid/exe -> $(readlink /proc/$pid/exe)"
 kill -9 "$pid"
 
 say "a tree: a shell pipeline, producer | consumer, with bytes in flight"
-sh -c 'counter | while read -r line; do echo "consumer got:$line"; done' \
+sh -c 'counter | while read -r line; do echo "    consumer got: $line"; done' \
 	>>/tmp/pipeline.out 2>&1 </dev/null &
 root=$!
 sleep 3
@@ -49,9 +49,10 @@ echo "    last line before the kill:"
 tail -n 1 /tmp/pipeline.out
 
 say "restart the tree: same pids, the consumer goes on from the next count"
+seen=$(wc -l </tmp/pipeline.out)
 restart -i /tmp/pipeline.img --detach
 sleep 3
-tail -n 3 /tmp/pipeline.out
+tail -n +$((seen + 1)) /tmp/pipeline.out | head -n 3
 echo "    the tree: sh $root, its children $(cat /proc/"$root"/task/"$root"/children)"
 for k in $kids; do kill -9 "$k"; done
 kill -9 "$root"
