@@ -40,7 +40,15 @@ KCONFIG_CONFIG="$NEW" kmake tinyconfig >/dev/null
 KCONFIG_CONFIG="$NEW" "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$NEW" $FRAGS >/dev/null
 KCONFIG_CONFIG="$NEW" kmake olddefconfig >/dev/null
 
-# Every assignment of the fragments must survive olddefconfig.
+# Every assignment of the fragments must survive olddefconfig; one that a
+# later fragment assigns again gives way to it.
+last_frag() {
+	local s=$1 g w=
+	for g in $FRAGS; do
+		grep -qE "^($s=|# $s is not set)" "$g" && w=$g
+	done
+	echo "$w"
+}
 dropped=
 for f in $FRAGS; do
 	while IFS= read -r line; do
@@ -51,6 +59,7 @@ for f in $FRAGS; do
 		esac
 		sym=${line%%=*}; sym=${sym#\# }; sym=${sym%% *}
 		grep -qxF -- "$line" "$NEW" && continue
+		[ "$(last_frag "$sym")" = "$f" ] || continue
 		case $line in "#"*) grep -q "^$sym=" "$NEW" || continue ;; esac
 		if [ "$sym" = CONFIG_CHECKPOINT ] && [ "${ALLOW_NO_CHECKPOINT:-0}" = 1 ] &&
 			! grep -rqsE --include='Kconfig*' '^(menu)?config CHECKPOINT$' "$KSRC"; then
