@@ -13,14 +13,18 @@
  *
  * Workloads: (a) a small static program that only sleeps, (b) 256 MiB
  * of dirty anonymous memory, (c) 1,000 VMAs and 200 open regular files,
- * (d) 100 pipes with 16 KiB in flight each, plus 20 regular files.
+ * (d) 100 pipes with 16 KiB in flight each, plus 20 regular files, (e) a
+ * prefork server: 64 MiB of dirty anonymous memory, then 8 children
+ * that share it copy-on-write and pause.
  *
  * Engines:
  *   ckpt  this kernel's checkpoint(2)/restart(2).  checkpoint(2) needs a
  *         quiesced target: the checkpoint time is that of stopping it
- *         (SIGSTOP until waitid() sees it stopped) plus the system call.
- *         Restart is timed from just before the image is opened by a
- *         fresh child that restart(2) turns into the target.
+ *         (SIGSTOP to its process group, until every process of it is
+ *         seen stopped) plus the system call.  Restart is timed from
+ *         just before the image is opened by a fresh child that
+ *         restart(2) turns into the target (RESTART_CONTINUE: the stop
+ *         was the benchmark's, not the target's).
  *   criu  CRIU's `criu dump -t PID -D DIR` (it seizes and freezes the
  *         running target itself) and `criu restore -D DIR -d`, timed
  *         from before the tool is spawned until it exits (dump), or
@@ -48,6 +52,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -66,6 +71,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/checkpoint.h>
+#include <linux/sched.h>
 
 #ifndef __NR_checkpoint
 #define __NR_checkpoint 463
@@ -85,6 +91,7 @@
 #define FILE_SIZE	(8 * KIB)
 #define MAX_FILES	256
 #define MAX_PIPES	128
+#define MAX_CHILDREN	16
 #define WHY_LEN		200
 
 #define BEGIN_MARK	"<!-- ckpt-bench results begin -->"
@@ -149,6 +156,8 @@ struct engine {
  * @files: regular files it keeps open, each at its own offset
  * @pipes: pipes whose both ends it keeps open
  * @pipe_bytes: bytes in flight in each pipe
+ * @children: processes it forks once the rest is built, which share its
+ *	memory copy-on-write and only pause
  */
 struct workload {
 	const char *name;
@@ -158,6 +167,7 @@ struct workload {
 	int files;
 	int pipes;
 	size_t pipe_bytes;
+	int children;
 };
 
 static const struct workload workloads[] = {
@@ -167,6 +177,8 @@ static const struct workload workloads[] = {
 	  .vmas = 1000, .files = 200 },
 	{ .name = "(d) 100 pipes x 16 KiB, 20 files", .key = "d",
 	  .pipes = 100, .pipe_bytes = 16 * KIB, .files = 20 },
+	{ .name = "(e) prefork: 64 MiB, 8 children", .key = "e",
+	  .dirty = 64 * MIB, .children = 8 },
 };
 
 /* one operation of one engine on one workload, over the repetitions */
@@ -393,7 +405,9 @@ static void ckpt_restart(const char *image, const char *log,
 			log, strerror(errno));
 		return;
 	}
-	syscall(__NR_restart, 0, fd, 0, logfd);
+	/* the target led its session: as tools/checkpoint/restart does */
+	setsid();
+	syscall(__NR_restart, 0, fd, RESTART_CONTINUE, logfd);
 	dprintf(logfd, "restart(2) failed: %s\n", errname(errno));
 }
 
@@ -576,6 +590,7 @@ struct target_state {
 	int file_fd[MAX_FILES];
 	ino_t file_ino[MAX_FILES];
 	int pipe_fd[MAX_PIPES][2];
+	pid_t child[MAX_CHILDREN];
 };
 
 static void file_path(char *buf, size_t len, int i)
@@ -700,7 +715,33 @@ static const char *check_state(const struct workload *w,
 		    n != (int)w->pipe_bytes)
 			return "pipe-data-differs";
 	}
+	for (i = 0; i < w->children; i++) {
+		siginfo_t si = { 0 };
+
+		/* still its child, still alive */
+		if (waitid(P_PID, s->child[i], &si,
+			   WEXITED | WNOHANG | WNOWAIT) || si.si_pid)
+			return "child-lost";
+	}
 	return "ok";
+}
+
+/* Fork the children of @w, which pause; _exit() on failure. */
+static void fork_children(const struct workload *w, struct target_state *s,
+			  int ready)
+{
+	int i;
+
+	for (i = 0; i < w->children; i++) {
+		s->child[i] = fork();
+		if (s->child[i] < 0)
+			_exit(16);
+		if (!s->child[i]) {
+			close(ready);
+			for (;;)
+				pause();
+		}
+	}
 }
 
 /*
@@ -724,6 +765,7 @@ target(const struct workload *w, int ready)
 	setsid();
 	drop_shared_mappings();
 	build_state(w, &s);
+	fork_children(w, &s, ready);
 	if (write(ready, "r", 1) != 1)
 		_exit(1);
 	close(ready);
@@ -752,20 +794,66 @@ target(const struct workload *w, int ready)
 	}
 }
 
-/*
- * Stop the target @pid, a child of the benchmark, and wait until it is
- * stopped; return how long that took, in nanoseconds.
- */
-static long long stop_target(pid_t pid)
+/* How many children of @ppid are there, and how many are stopped? */
+static int children_stopped(pid_t ppid, int *stopped)
 {
-	long long t0 = now_ns();
+	char path[300], buf[512], *p, state;
+	int n = 0, fd, ppid_of;
+	struct dirent *d;
+	ssize_t len;
+	DIR *dir;
+
+	*stopped = 0;
+	dir = opendir("/proc");
+	if (!dir)
+		die(errno, "cannot read /proc");
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%c %d", &state, &ppid_of) != 2 ||
+		    ppid_of != ppid)
+			continue;
+		n++;
+		if (state == 'T')
+			(*stopped)++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Stop the target @pid of @w, a child of the benchmark, with its
+ * children (its process group), and wait until all are stopped; return
+ * how long that took, in nanoseconds.
+ */
+static long long stop_target(const struct workload *w, pid_t pid)
+{
+	long long t0 = now_ns(), end = t0 + STEP_TIMEOUT_MS * 1000000LL;
+	int stopped;
 	siginfo_t si;
 
-	kill(pid, SIGSTOP);
+	kill(w->children ? -pid : pid, SIGSTOP);
 	/* WNOWAIT: the stop stays reportable, as for any stopped child */
 	while (waitid(P_PID, pid, &si, WSTOPPED | WNOWAIT)) {
 		if (errno != EINTR)
 			die(errno, "target %d did not stop", pid);
+	}
+	while (w->children &&
+	       (children_stopped(pid, &stopped) != w->children ||
+		stopped != w->children)) {
+		if (now_ns() > end)
+			die(0, "the children of target %d did not stop", pid);
+		sched_yield();
 	}
 	return now_ns() - t0;
 }
@@ -777,7 +865,34 @@ static void kill_wait(pid_t pid)
 		;
 }
 
+/*
+ * Kill the target @pid of @w and its children (its process group, which
+ * restart keeps), and reap them all: the benchmark is their subreaper.
+ */
+static void kill_target(const struct workload *w, pid_t pid)
+{
+	if (w->children)
+		kill(-pid, SIGKILL);
+	kill_wait(pid);
+	while (w->children && (waitpid(-1, NULL, 0) > 0 || errno == EINTR))
+		;
+}
+
 /* ---- one repetition of a workload ---- */
+
+/* fork(), as pid @pid if not 0 (clone3() with set_tid) */
+static pid_t fork_as(pid_t pid)
+{
+	struct clone_args args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&pid,
+		.set_tid_size = 1,
+	};
+
+	if (!pid)
+		return fork();
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
 
 static int restart_tfd = -1;
 /* when a detached restarter exited, or 0 */
@@ -880,22 +995,23 @@ static int run_once(const struct engine *e, const struct workload *w,
 		die(errno, "target %d did not get ready", pid);
 	close(ready[0]);
 
-	stop_ns = e->stop ? stop_target(pid) : 0;
+	stop_ns = e->stop ? stop_target(w, pid) : 0;
 	if (e->checkpoint(pid, image, log, &ns, res->ckpt.why)) {
 		log_reason(log, e->error_tag, e->error_skip, res->ckpt.why);
-		kill_wait(pid);
+		kill_target(w, pid);
 		e->cleanup(image);
 		return -1;
 	}
 	/* the engine that needs a stopped target pays for stopping it */
 	res->ckpt.ms[res->ckpt.n++] = (stop_ns + ns) / 1e6;
 	res->size = e->image_size(image);
-	kill_wait(pid);
+	kill_target(w, pid);
 
 	rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (rfd < 0 || pipe2(tp, O_CLOEXEC))
 		die(errno, "cannot open %s", fifo);
-	rpid = fork();
+	/* restart(2) rebuilds a tree in a restarter that has the root's pid */
+	rpid = fork_as(w->children ? pid : 0);
 	if (rpid < 0)
 		die(errno, "fork");
 	if (!rpid) {
@@ -935,7 +1051,7 @@ static int run_once(const struct engine *e, const struct workload *w,
 	if (rpid)
 		kill_wait(rpid);
 	if (tpid != rpid)
-		kill_wait(tpid);
+		kill_target(w, tpid);
 	rpid = 0;
 	if (strcmp(verdict, "ok")) {
 		snprintf(res->rst.why, WHY_LEN, "restored, but %s", verdict);
@@ -961,8 +1077,11 @@ out:
 	close(rfd);
 	if (rpid)
 		kill_wait(rpid);
-	/* whatever a failed restore left behind */
-	while (waitpid(-1, NULL, WNOHANG) > 0)
+	/* whatever a failed restore left behind, children included */
+	if (w->children)
+		kill(-pid, SIGKILL);
+	while (waitpid(-1, NULL, w->children ? 0 : WNOHANG) > 0 ||
+	       (w->children && errno == EINTR))
 		;
 	e->cleanup(image);
 	return ret;
