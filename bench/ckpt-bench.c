@@ -1010,8 +1010,11 @@ static int run_once(const struct engine *e, const struct workload *w,
 	rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (rfd < 0 || pipe2(tp, O_CLOEXEC))
 		die(errno, "cannot open %s", fifo);
-	/* restart(2) rebuilds a tree in a restarter that has the root's pid */
-	rpid = fork_as(w->children ? pid : 0);
+	/*
+	 * restart(2) rebuilds a tree in a restarter that has the root's pid;
+	 * a detached engine creates the root itself, under that pid
+	 */
+	rpid = fork_as(w->children && !e->detached ? pid : 0);
 	if (rpid < 0)
 		die(errno, "fork");
 	if (!rpid) {
