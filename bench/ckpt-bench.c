@@ -15,7 +15,8 @@
  * of dirty anonymous memory, (c) 1,000 VMAs and 200 open regular files,
  * (d) 100 pipes with 16 KiB in flight each, plus 20 regular files, (e) a
  * prefork server: 64 MiB of dirty anonymous memory, then 8 children
- * that share it copy-on-write and pause.
+ * that share it copy-on-write and pause, (f) a thread pool: 64 MiB of
+ * dirty anonymous memory and 32 threads asleep.
  *
  * Engines:
  *   ckpt  this kernel's checkpoint(2)/restart(2).  checkpoint(2) needs a
@@ -52,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -158,6 +160,7 @@ struct engine {
  * @pipe_bytes: bytes in flight in each pipe
  * @children: processes it forks once the rest is built, which share its
  *	memory copy-on-write and only pause
+ * @threads: threads it starts once the rest is built, which only pause
  */
 struct workload {
 	const char *name;
@@ -168,6 +171,7 @@ struct workload {
 	int pipes;
 	size_t pipe_bytes;
 	int children;
+	int threads;
 };
 
 static const struct workload workloads[] = {
@@ -179,6 +183,8 @@ static const struct workload workloads[] = {
 	  .pipes = 100, .pipe_bytes = 16 * KIB, .files = 20 },
 	{ .name = "(e) prefork: 64 MiB, 8 children", .key = "e",
 	  .dirty = 64 * MIB, .children = 8 },
+	{ .name = "(f) threads: 64 MiB, 32 threads", .key = "f",
+	  .dirty = 64 * MIB, .threads = 32 },
 };
 
 /* one operation of one engine on one workload, over the repetitions */
@@ -685,6 +691,21 @@ static void build_state(const struct workload *w, struct target_state *s)
 	free(buf);
 }
 
+/* The threads of the calling process, from /proc/self/task */
+static int count_threads(void)
+{
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *d;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
 /* Check the state of @w in @s after a restart: "ok" or what is wrong. */
 static const char *check_state(const struct workload *w,
 			       struct target_state *s)
@@ -723,7 +744,27 @@ static const char *check_state(const struct workload *w,
 			   WEXITED | WNOHANG | WNOWAIT) || si.si_pid)
 			return "child-lost";
 	}
+	if (w->threads && count_threads() != w->threads + 1)
+		return "thread-lost";
 	return "ok";
+}
+
+static void *thread_pause(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Start the threads of @w, which pause; _exit() on failure. */
+static void start_threads(const struct workload *w)
+{
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < w->threads; i++)
+		if (pthread_create(&t, NULL, thread_pause, NULL))
+			_exit(17);
 }
 
 /* Fork the children of @w, which pause; _exit() on failure. */
@@ -766,6 +807,7 @@ target(const struct workload *w, int ready)
 	drop_shared_mappings();
 	build_state(w, &s);
 	fork_children(w, &s, ready);
+	start_threads(w);
 	if (write(ready, "r", 1) != 1)
 		_exit(1);
 	close(ready);
