@@ -1053,10 +1053,11 @@ static int run_once(const struct engine *e, const struct workload *w,
 	if (rfd < 0 || pipe2(tp, O_CLOEXEC))
 		die(errno, "cannot open %s", fifo);
 	/*
-	 * restart(2) rebuilds a tree in a restarter that has the root's pid;
-	 * a detached engine creates the root itself, under that pid
+	 * restart(2) rebuilds a tree (threads too) in a restarter that has
+	 * the root's pid; a detached engine creates the root itself, under
+	 * that pid
 	 */
-	rpid = fork_as(w->children && !e->detached ? pid : 0);
+	rpid = fork_as((w->children || w->threads) && !e->detached ? pid : 0);
 	if (rpid < 0)
 		die(errno, "fork");
 	if (!rpid) {
