@@ -16,7 +16,10 @@
  * (d) 100 pipes with 16 KiB in flight each, plus 20 regular files, (e) a
  * prefork server: 64 MiB of dirty anonymous memory, then 8 children
  * that share it copy-on-write and pause, (f) a thread pool: 64 MiB of
- * dirty anonymous memory and 32 threads asleep.
+ * dirty anonymous memory and 32 threads asleep, (g) a server: a TCP
+ * listening socket on 127.0.0.1 and 200 connections to it, both ends in
+ * the target, with 4 KiB in flight each way on every connection, the
+ * server ends and the listening socket in an epoll set.
  *
  * Engines:
  *   ckpt  this kernel's checkpoint(2)/restart(2).  checkpoint(2) needs a
@@ -29,7 +32,10 @@
  *   criu  CRIU's `criu dump -t PID -D DIR` (it seizes and freezes the
  *         running target itself) and `criu restore -D DIR -d`, timed
  *         from before the tool is spawned until it exits (dump), or
- *         until the restored target runs (restore).
+ *         until the restored target runs (restore).  A workload with TCP
+ *         connections adds --tcp-established (the connections are
+ *         restored in place) and --network-lock nftables (the guest has
+ *         nftables, not iptables) to both.
  *
  * Restart time is end to end: the restarter takes a timestamp just
  * before it asks the engine to restart, and the restored target takes
@@ -65,9 +71,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -94,6 +104,7 @@
 #define MAX_FILES	256
 #define MAX_PIPES	128
 #define MAX_CHILDREN	16
+#define MAX_CONNS	256
 #define WHY_LEN		200
 
 #define BEGIN_MARK	"<!-- ckpt-bench results begin -->"
@@ -104,6 +115,8 @@
 extern char **environ;
 
 static const char *prog = "ckpt-bench";
+/* the workload being run holds TCP connections */
+static bool tcp_workload;
 static char files_dir[256];
 static char fifo[256];
 
@@ -161,6 +174,11 @@ struct engine {
  * @children: processes it forks once the rest is built, which share its
  *	memory copy-on-write and only pause
  * @threads: threads it starts once the rest is built, which only pause
+ * @conns: TCP connections on 127.0.0.1 to a listening socket of its own,
+ *	both ends its own, the server ends and the listening socket in an
+ *	epoll set
+ * @conn_bytes: bytes in flight each way on every connection: written,
+ *	not read
  */
 struct workload {
 	const char *name;
@@ -172,6 +190,8 @@ struct workload {
 	size_t pipe_bytes;
 	int children;
 	int threads;
+	int conns;
+	size_t conn_bytes;
 };
 
 static const struct workload workloads[] = {
@@ -185,6 +205,8 @@ static const struct workload workloads[] = {
 	  .dirty = 64 * MIB, .children = 8 },
 	{ .name = "(f) threads: 64 MiB, 32 threads", .key = "f",
 	  .dirty = 64 * MIB, .threads = 32 },
+	{ .name = "(g) server: 200 TCP connections", .key = "g",
+	  .conns = 200, .conn_bytes = 4 * KIB },
 };
 
 /* one operation of one engine on one workload, over the repetitions */
@@ -477,7 +499,7 @@ static int criu_checkpoint(pid_t pid, const char *image, const char *log,
 	char spid[16];
 	char *argv[] = {
 		"criu", "dump", "-t", spid, "-D", (char *)image,
-		"-o", (char *)log, NULL,
+		"-o", (char *)log, NULL, NULL, NULL, NULL,
 	};
 	posix_spawn_file_actions_t fa;
 	long long t0, t1;
@@ -485,6 +507,11 @@ static int criu_checkpoint(pid_t pid, const char *image, const char *log,
 	int status, err;
 
 	snprintf(spid, sizeof(spid), "%d", pid);
+	if (tcp_workload) {
+		argv[8] = "--tcp-established";
+		argv[9] = "--network-lock";
+		argv[10] = "nftables";
+	}
 	criu_cleanup(image);
 	if (mkdir(image, 0700))
 		die(errno, "cannot create %s", image);
@@ -519,10 +546,15 @@ static void criu_restart(const char *image, const char *log,
 {
 	char *argv[] = {
 		"criu", "restore", "-D", (char *)image, "-d",
-		"-o", (char *)log, NULL,
+		"-o", (char *)log, NULL, NULL, NULL, NULL,
 	};
 	int null = open("/dev/null", O_RDWR);
 
+	if (tcp_workload) {
+		argv[7] = "--tcp-established";
+		argv[8] = "--network-lock";
+		argv[9] = "nftables";
+	}
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
 	    dup2(null, STDOUT_FILENO) < 0)
 		return;
@@ -597,6 +629,10 @@ struct target_state {
 	ino_t file_ino[MAX_FILES];
 	int pipe_fd[MAX_PIPES][2];
 	pid_t child[MAX_CHILDREN];
+	int listen_fd;
+	struct sockaddr_in addr;
+	int epoll_fd;
+	int conn_fd[MAX_CONNS][2];	/* client end, server end */
 };
 
 static void file_path(char *buf, size_t len, int i)
@@ -641,6 +677,113 @@ static void drop_shared_mappings(void)
 	}
 	for (i = 0; i < nr; i++)
 		munmap((void *)start[i], end[i] - start[i]);
+}
+
+/*
+ * The listening socket, the connections of @w and their epoll set, with
+ * @w->conn_bytes written each way on every connection (the bytes the
+ * client end i writes are pattern bytes from offset 2 * i * conn_bytes,
+ * those the server end writes from (2 * i + 1) * conn_bytes); _exit()
+ * on failure.
+ */
+static void build_conns(const struct workload *w, struct target_state *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	socklen_t len = sizeof(s->addr);
+	char *buf = malloc(w->conn_bytes);
+	int i, k, one = 1;
+
+	s->addr.sin_family = AF_INET;
+	s->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	s->epoll_fd = epoll_create1(0);
+	if (!buf || s->listen_fd < 0 || s->epoll_fd < 0 ||
+	    setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		       sizeof(one)) ||
+	    bind(s->listen_fd, (struct sockaddr *)&s->addr, len) ||
+	    getsockname(s->listen_fd, (struct sockaddr *)&s->addr, &len) ||
+	    listen(s->listen_fd, w->conns))
+		_exit(18);
+	ev.data.fd = s->listen_fd;
+	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &ev))
+		_exit(18);
+	for (i = 0; i < w->conns; i++) {
+		s->conn_fd[i][0] = socket(AF_INET, SOCK_STREAM, 0);
+		if (s->conn_fd[i][0] < 0 ||
+		    connect(s->conn_fd[i][0], (struct sockaddr *)&s->addr,
+			    sizeof(s->addr)))
+			_exit(19);
+		s->conn_fd[i][1] = accept(s->listen_fd, NULL, NULL);
+		ev.data.fd = s->conn_fd[i][1];
+		if (s->conn_fd[i][1] < 0 ||
+		    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->conn_fd[i][1],
+			      &ev))
+			_exit(19);
+		for (k = 0; k < 2; k++) {
+			fill_pattern(buf, w->conn_bytes,
+				     (2 * i + k) * w->conn_bytes);
+			if (write_full(s->conn_fd[i][k], buf, w->conn_bytes))
+				_exit(20);
+		}
+	}
+	free(buf);
+}
+
+/*
+ * Check the connections of @w after a restart: every byte in flight
+ * arrives at the other end, in order, every server end is ready in the
+ * epoll set and the listening socket takes a new connection.
+ */
+static const char *check_conns(const struct workload *w,
+			       struct target_state *s)
+{
+	struct epoll_event ev[MAX_CONNS + 1];
+	char *buf = malloc(w->conn_bytes);
+	int i, k, c, a, n, ready;
+	long long end;
+
+	if (!buf)
+		return "no-memory";
+	/* every server end becomes ready once its bytes are there again */
+	end = now_ns() + 10000 * 1000000LL;
+	do {
+		n = epoll_wait(s->epoll_fd, ev, MAX_CONNS + 1, 100);
+		for (i = 0, ready = 0; i < n; i++)
+			ready += ev[i].data.fd != s->listen_fd;
+	} while (ready < w->conns && now_ns() < end);
+	if (ready != w->conns) {
+		free(buf);
+		return "epoll-events-lost";
+	}
+	for (i = 0; i < w->conns; i++) {
+		for (k = 0; k < 2; k++) {
+			/* the bytes of end k arrive at end !k */
+			if (read_timeout(s->conn_fd[i][!k], buf, w->conn_bytes,
+					 10000) != (ssize_t)w->conn_bytes ||
+			    !check_pattern(buf, w->conn_bytes,
+					   (2 * i + k) * w->conn_bytes)) {
+				free(buf);
+				return "connection-data-differs";
+			}
+		}
+	}
+	free(buf);
+	/* drained now: the epoll set must have reported every server end */
+	for (i = 0; i < w->conns; i++)
+		if (ioctl(s->conn_fd[i][1], FIONREAD, &n) || n)
+			return "connection-data-extra";
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&s->addr, sizeof(s->addr)))
+		return "listener-lost";
+	n = epoll_wait(s->epoll_fd, ev, MAX_CONNS + 1, 10000);
+	for (i = 0, ready = 0; i < n; i++)
+		ready += ev[i].data.fd == s->listen_fd;
+	a = accept(s->listen_fd, NULL, NULL);
+	if (a < 0 || !ready)
+		return "listener-lost";
+	close(a);
+	close(c);
+	return "ok";
 }
 
 /* Build the state of @w in @s; _exit() on failure. */
@@ -689,6 +832,8 @@ static void build_state(const struct workload *w, struct target_state *s)
 			_exit(15);
 	}
 	free(buf);
+	if (w->conns)
+		build_conns(w, s);
 }
 
 /* The threads of the calling process, from /proc/self/task */
@@ -746,6 +891,8 @@ static const char *check_state(const struct workload *w,
 	}
 	if (w->threads && count_threads() != w->threads + 1)
 		return "thread-lost";
+	if (w->conns)
+		return check_conns(w, s);
 	return "ok";
 }
 
@@ -1022,6 +1169,7 @@ static int run_once(const struct engine *e, const struct workload *w,
 	ssize_t n;
 
 	e->cleanup(image);
+	tcp_workload = w->conns > 0;
 	if (pipe2(ready, O_CLOEXEC))
 		die(errno, "pipe");
 	fflush(NULL);
@@ -1279,7 +1427,7 @@ static void print_cpu(void)
 /* speed-up goals of ours over CRIU, per workload */
 static double goal(const struct workload *w)
 {
-	return w->dirty || w->pipes ? 1.5 : 10;
+	return w->dirty || w->pipes || w->conns ? 1.5 : 10;
 }
 
 static void print_results(const struct engine **sel, int nsel,
@@ -1375,7 +1523,8 @@ static void print_results(const struct engine **sel, int nsel,
 				printf(" - |");
 		}
 		printf(" %zu |\n", w->dirty + w->vmas * (size_t)sysconf(_SC_PAGESIZE) +
-		       w->pipes * w->pipe_bytes);
+		       w->pipes * w->pipe_bytes +
+		       2 * w->conns * w->conn_bytes);
 	}
 	printf("%s\n", END_MARK);
 
