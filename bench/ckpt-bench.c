@@ -9,7 +9,9 @@
  * the checkpoint of it into an image in DIR (default /tmp, a tmpfs),
  * kill it, then time its restart from the image.  The lower bound of
  * both is a copy of the largest workload's bytes, tmpfs to tmpfs, also
- * timed REPS times.
+ * timed REPS times; restart of that workload is also held against one
+ * memcpy() of its bytes between two buffers whose pages are in place,
+ * which restart should come within 1.1x of.
  *
  * Workloads: (a) a small static program that only sleeps, (b) 256 MiB
  * of dirty anonymous memory, (c) 1,000 VMAs and 200 open regular files,
@@ -1331,6 +1333,30 @@ static void make_source(const char *src, size_t bytes)
 	free(buf);
 }
 
+/* One memcpy() of @bytes between two buffers whose pages are in place. */
+static double memcpy_once(size_t bytes)
+{
+	char *src, *dst;
+	long long t0, t1;
+
+	src = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dst = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED || dst == MAP_FAILED)
+		die(errno, "cannot map 2 x %zu bytes", bytes);
+	fill_pattern(src, bytes, 0);
+	memset(dst, 0, bytes);
+	t0 = now_ns();
+	memcpy(dst, src, bytes);
+	t1 = now_ns();
+	if (memcmp(dst, src, 4096))
+		die(0, "memcpy went wrong");
+	munmap(src, bytes);
+	munmap(dst, bytes);
+	return (t1 - t0) / 1e6;
+}
+
 static double copy_once(const char *src, const char *dst)
 {
 	char *buf = malloc(COPY_BUF);
@@ -1432,12 +1458,12 @@ static double goal(const struct workload *w)
 
 static void print_results(const struct engine **sel, int nsel,
 			  struct result res[][ARRAY_SIZE(engines)],
-			  struct series *copy, size_t copy_bytes, int reps,
-			  const char *dir)
+			  struct series *copy, struct series *mcopy,
+			  size_t copy_bytes, int reps, const char *dir)
 {
 	static const char * const ops[] = { "checkpoint/dump", "restart/restore" };
 	char a[WHY_LEN + 64], b[WHY_LEN + 64], ratio[64], tocopy[64];
-	double copy_med = median(copy), m[2];
+	double copy_med = median(copy), mcopy_med = median(mcopy), m[2];
 	struct series *s[2];
 	struct utsname u;
 	size_t i;
@@ -1504,6 +1530,27 @@ static void print_results(const struct engine **sel, int nsel,
 	printf("| copy %zu MiB tmpfs to tmpfs | read+write, 1 MiB buffer | %.1f (%.1f-%.1f) | | | | 1.00 | |\n",
 	       copy_bytes / MIB, copy_med, copy->ms[0],
 	       copy->ms[copy->n - 1]);
+	printf("| memcpy %zu MiB in memory | one memcpy(), pages in place | %.1f (%.1f-%.1f) | | | | %.2f | |\n",
+	       copy_bytes / MIB, mcopy_med, mcopy->ms[0],
+	       mcopy->ms[mcopy->n - 1], mcopy_med / copy_med);
+	/* restart of the largest workload against one memcpy() of it */
+	for (i = 0; i < ARRAY_SIZE(workloads); i++) {
+		if (workloads[i].dirty != copy_bytes)
+			continue;
+		printf("\nRestart of %s against one memcpy() of its bytes",
+		       workloads[i].name);
+		for (k = 0; k < nsel; k++)
+			if (complete(&res[i][k].rst, reps))
+				printf("%s %s %.2fx", k ? "," : ":",
+				       sel[k]->label,
+				       median(&res[i][k].rst) / mcopy_med);
+		if (complete(&res[i][0].rst, reps))
+			printf(" (goal: %s within 1.1x: %s)", sel[0]->label,
+			       median(&res[i][0].rst) <= 1.1 * mcopy_med ?
+			       "met" : "missed");
+		printf(".\n");
+		break;
+	}
 	printf("\nImage sizes in bytes (the last complete checkpoint):\n\n");
 	printf("| workload |");
 	for (k = 0; k < nsel; k++)
@@ -1570,7 +1617,7 @@ static void usage(void)
 int main(int argc, char *argv[])
 {
 	static struct result res[ARRAY_SIZE(workloads)][ARRAY_SIZE(engines)];
-	static struct series copy;
+	static struct series copy, mcopy;
 	const struct engine *sel[ARRAY_SIZE(engines)];
 	bool usable[ARRAY_SIZE(engines)];
 	const char *dir = "/tmp";
@@ -1666,7 +1713,13 @@ int main(int argc, char *argv[])
 			copy.ms[r]);
 	}
 	unlink(src);
+	for (r = 0; r < reps; r++) {
+		mcopy.ms[r] = memcpy_once(copy_bytes);
+		mcopy.n = r + 1;
+		fprintf(stderr, "%s: memcpy %d/%d: %.1f ms\n", prog, r + 1,
+			reps, mcopy.ms[r]);
+	}
 
-	print_results(sel, nsel, res, &copy, copy_bytes, reps, dir);
+	print_results(sel, nsel, res, &copy, &mcopy, copy_bytes, reps, dir);
 	return 0;
 }

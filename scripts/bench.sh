@@ -71,7 +71,10 @@ criu=$(dpkg-query -W -f='${Version}' criu 2>/dev/null || echo "not installed")
 	echo "interrupted 1 ms sleep returns, then checks its own state (memory,"
 	echo "fds, offsets, bytes in its pipes); a restart that lost state counts as"
 	echo "failed.  criu's kernel feature cache (/run/criu.kdat) is warm: \`criu"
-	echo "check\` runs once before anything is timed."
+	echo "check\` runs once before anything is timed.  The lower bounds: a"
+	echo "tmpfs-to-tmpfs copy of the largest workload's bytes, and one memcpy()"
+	echo "of them between two buffers whose pages are in place, which restart"
+	echo "of that workload should come within 1.1x of."
 	echo
 	echo "![ours vs CRIU, per workload and direction]($(basename "$CHART"))"
 	echo
