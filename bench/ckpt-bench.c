@@ -97,6 +97,7 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define KIB		1024UL
 #define MIB		(1024 * 1024UL)
+#define GIB		(1024 * MIB)
 #define MAX_REPS	100
 #define COPY_BUF	MIB
 /* how long a step may take under TCG before the run is declared stuck */
@@ -181,6 +182,8 @@ struct engine {
  *	epoll set
  * @conn_bytes: bytes in flight each way on every connection: written,
  *	not read
+ * @reserve: bytes of address space it reserves as a JVM or a Go runtime
+ *	does (PROT_NONE, MAP_NORESERVE) and never touches
  */
 struct workload {
 	const char *name;
@@ -194,6 +197,7 @@ struct workload {
 	int threads;
 	int conns;
 	size_t conn_bytes;
+	size_t reserve;
 };
 
 static const struct workload workloads[] = {
@@ -209,7 +213,14 @@ static const struct workload workloads[] = {
 	  .dirty = 64 * MIB, .threads = 32 },
 	{ .name = "(g) server: 200 TCP connections", .key = "g",
 	  .conns = 200, .conn_bytes = 4 * KIB },
+	{ .name = "(h) 1 MiB resident", .key = "h", .dirty = MIB },
+	{ .name = "(i) 1 MiB resident, 64 GiB reserved", .key = "i",
+	  .dirty = MIB, .reserve = 64 * GIB },
 };
+
+/* the workloads whose checkpoints are compared: reservation or not */
+#define SPARSE_BASE	7
+#define SPARSE		8
 
 /* one operation of one engine on one workload, over the repetitions */
 struct series {
@@ -626,6 +637,7 @@ static const struct engine engines[] = {
 /* what a target built, to check it after a restart */
 struct target_state {
 	char *mem;
+	char *reserved;
 	char *vma_base;
 	int file_fd[MAX_FILES];
 	ino_t file_ino[MAX_FILES];
@@ -803,6 +815,13 @@ static void build_state(const struct workload *w, struct target_state *s)
 			_exit(10);
 		fill_pattern(s->mem, w->dirty, 0);
 	}
+	if (w->reserve) {
+		s->reserved = mmap(NULL, w->reserve, PROT_NONE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				   -1, 0);
+		if (s->reserved == MAP_FAILED)
+			_exit(16);
+	}
 	if (w->vmas) {
 		/* every other page unmapped: no two mappings merge */
 		s->vma_base = mmap(NULL, 2 * w->vmas * page,
@@ -853,6 +872,25 @@ static int count_threads(void)
 	return n;
 }
 
+/* Whether any page of [@addr, @addr + @len) is resident. */
+static bool resident(char *addr, size_t len)
+{
+	static unsigned char vec[4096];
+	long page = sysconf(_SC_PAGESIZE);
+	size_t off, step = sizeof(vec) * page, i, n;
+
+	/* the holes of a reservation have no page tables: fast enough */
+	for (off = 0; off < len; off += step) {
+		n = (len - off < step ? len - off : step) / page;
+		if (mincore(addr + off, n * page, vec))
+			return true;
+		for (i = 0; i < n; i++)
+			if (vec[i] & 1)
+				return true;
+	}
+	return false;
+}
+
 /* Check the state of @w in @s after a restart: "ok" or what is wrong. */
 static const char *check_state(const struct workload *w,
 			       struct target_state *s)
@@ -863,6 +901,10 @@ static const char *check_state(const struct workload *w,
 
 	if (w->dirty && !check_pattern(s->mem, w->dirty, 0))
 		return "memory-differs";
+	/* all of it still mapped, nothing resident */
+	if (w->reserve && (mprotect(s->reserved, w->reserve, PROT_NONE) ||
+			   resident(s->reserved, w->reserve)))
+		return "reservation-lost";
 	for (i = 0; i < w->vmas; i++)
 		if (!check_pattern(s->vma_base + 2L * i * page, page,
 				   2L * i * page))
@@ -1551,6 +1593,21 @@ static void print_results(const struct engine **sel, int nsel,
 		printf(".\n");
 		break;
 	}
+	/* a reservation must cost (nearly) nothing */
+	printf("\nCheckpoint of %s against %s", workloads[SPARSE].name,
+	       workloads[SPARSE_BASE].name);
+	for (k = 0; k < nsel; k++)
+		if (complete(&res[SPARSE][k].ckpt, reps) &&
+		    complete(&res[SPARSE_BASE][k].ckpt, reps))
+			printf("%s %s %.2fx", k ? "," : ":", sel[k]->label,
+			       median(&res[SPARSE][k].ckpt) /
+			       median(&res[SPARSE_BASE][k].ckpt));
+	if (complete(&res[SPARSE][0].ckpt, reps) &&
+	    complete(&res[SPARSE_BASE][0].ckpt, reps))
+		printf(" (goal: %s within 2x: %s)", sel[0]->label,
+		       median(&res[SPARSE][0].ckpt) <=
+		       2 * median(&res[SPARSE_BASE][0].ckpt) ? "met" : "missed");
+	printf(".\n");
 	printf("\nImage sizes in bytes (the last complete checkpoint):\n\n");
 	printf("| workload |");
 	for (k = 0; k < nsel; k++)
@@ -1657,6 +1714,9 @@ int main(int argc, char *argv[])
 			max_files = workloads[i].files;
 	}
 
+	if (workloads[SPARSE].dirty != workloads[SPARSE_BASE].dirty ||
+	    !workloads[SPARSE].reserve || workloads[SPARSE_BASE].reserve)
+		die(0, "SPARSE and SPARSE_BASE do not name the right workloads");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(log, sizeof(log), "%s/ckpt-bench.log", dir);
 	snprintf(src, sizeof(src), "%s/ckpt-bench.src", dir);
