@@ -120,7 +120,8 @@ def main():
                 rows.append(p)
     engines = list(dict.fromkeys(r[0] for r in rows))
     keys = list(dict.fromkeys(r[1] for r in rows))
-    ops = ["checkpoint", "restart"]
+    # "frozen": the time a tree is frozen, plain and with pre-copy passes
+    ops = ["checkpoint", "restart", "frozen"]
     val = {(r[0], r[1], r[2]): (float(r[3]), float(r[4]), float(r[5]), r[8])
            for r in rows}
     nums = [v for k, (m, lo, hi, why) in val.items() if not why and m > 0
@@ -152,13 +153,16 @@ def main():
     c.vline(left, top, top + ph, BLACK)
     c.hline(left, W - right, top + ph, BLACK)
 
-    groups = [(k, op) for k in keys for op in ops]
+    groups = [(k, op) for k in keys for op in ops
+              if any((e, k, op) in val for e in engines)]
     gw = (W - left - right) / max(1, len(groups))
     bw = int(gw * 0.7 / max(1, len(engines)))
     for gi, (k, op) in enumerate(groups):
         gx = left + int(gi * gw + gw * 0.15)
         for ei, e in enumerate(engines):
-            m, lo, hi, why = val.get((e, k, op), (0, 0, 0, "not run"))
+            if (e, k, op) not in val:
+                continue        # not measured for this engine
+            m, lo, hi, why = val[(e, k, op)]
             x0 = gx + ei * bw
             col = COLORS[ei % len(COLORS)]
             if why or m <= 0:
@@ -179,7 +183,7 @@ def main():
         c.text(left + int(gi * gw + gw / 2), top + ph + 12,
                "(%s)" % k, BLACK, anchor="center")
         c.text(left + int(gi * gw + gw / 2), top + ph + 34,
-               "ckpt" if op == "checkpoint" else "restart", GREY, scale=1,
+               {"checkpoint": "ckpt"}.get(op, op), GREY, scale=1,
                anchor="center")
     # legend and the workloads
     x = left
@@ -189,8 +193,10 @@ def main():
     if copy:
         c.hline(x, x + 24, H - 84, RED, dash=4)
         c.text(x + 30, H - 91, "tmpfs copy of the same bytes", RED)
-    c.text(left, H - 60, "(a) small static program  (b) 256 mib dirty anon", GREY)
-    c.text(left, H - 36, "(c) 1000 vmas, 200 files  (d) 100 pipes x 16 kib, 20 files", GREY)
+    c.text(left, H - 60, "(a) small static program  (b) 256 mib dirty anon"
+           "  (h) 1 mib  (i) 1 mib + 64 gib reserved", GREY)
+    c.text(left, H - 36, "(c) 1000 vmas, 200 files  (d) 100 pipes x 16 kib, 20 files"
+           "  (j) 512 mib + writer: time frozen", GREY)
     with open(sys.argv[2], "wb") as f:
         f.write(c.png())
 

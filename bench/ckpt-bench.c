@@ -1498,6 +1498,172 @@ static double goal(const struct workload *w)
 	return w->dirty || w->pipes || w->conns ? 1.5 : 10;
 }
 
+/* ---- pre-copy: the time a tree is frozen, with and without passes ---- */
+
+#define PRECOPY_MEM	(512 * MIB)
+/* the writer dirties this many bytes a second, a page at a time */
+#define WRITER_RATE	(4 * MIB)
+#define WRITER_TICK_MS	10
+#define PRECOPY_PASSES	8
+#define PRECOPY_SMALL	(256 * KIB)
+
+/* the time the tree was frozen, plain and with pre-copy passes */
+static struct series frozen_plain, frozen_iter;
+static int precopy_passes;
+static long long precopy_frozen_bytes;
+
+static void *writer_thread(void *arg)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t per_tick = WRITER_RATE / page * WRITER_TICK_MS / 1000, i, at = 0;
+	struct timespec tick = { 0, WRITER_TICK_MS * 1000000L };
+	char *mem = arg;
+	unsigned char n = 0;
+
+	for (;;) {
+		for (i = 0; i < per_tick; i++) {
+			mem[at] = ++n;
+			at = (at + 7 * page) % PRECOPY_MEM;
+		}
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
+}
+
+/* 512 MiB written once, then a thread writing 4 MiB/s into it */
+static void __attribute__((noreturn)) writer_target(int ready)
+{
+	pthread_t t;
+	char *mem;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	mem = mmap(NULL, PRECOPY_MEM, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		_exit(10);
+	fill_pattern(mem, PRECOPY_MEM, 0);
+	if (pthread_create(&t, NULL, writer_thread, mem))
+		_exit(11);
+	if (write(ready, "r", 1) != 1)
+		_exit(12);
+	for (;;)
+		pause();
+}
+
+static pid_t start_writer(void)
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(ready, O_CLOEXEC))
+		die(errno, "pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die(errno, "fork");
+	if (!pid) {
+		close(ready[0]);
+		writer_target(ready[1]);
+	}
+	close(ready[1]);
+	if (read_timeout(ready[0], &c, 1, STEP_TIMEOUT_MS) != 1)
+		die(errno, "writer target %d did not get ready", pid);
+	close(ready[0]);
+	/* let the writer run a while */
+	usleep(300 * 1000);
+	return pid;
+}
+
+/*
+ * One checkpoint of the writer into @image: with @iterate, pre-copy
+ * passes while it runs (as checkpoint --iterate does), then the image
+ * proper.  Returns the ms it was frozen: stopped, saved and continued.
+ */
+static double frozen_once(const char *image, const char *log, bool iterate,
+			  bool restart)
+{
+	unsigned long flags = CHECKPOINT_SUBTREE, base = CHECKPOINT_SUBTREE;
+	long long t0, t1, last = -1, pos = 0, bytes;
+	int fd, logfd, pass;
+	siginfo_t si;
+	pid_t pid, r;
+
+	pid = start_writer();
+	fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || logfd < 0)
+		die(errno, "cannot create %s or %s", image, log);
+	for (pass = 0; iterate && pass < PRECOPY_PASSES; pass++) {
+		if (syscall(__NR_checkpoint, pid, fd, base | CHECKPOINT_PRECOPY |
+			    (pass ? CHECKPOINT_AFTER_PRECOPY : 0), logfd) < 0)
+			die(errno, "pre-copy pass %d (see %s)", pass + 1, log);
+		bytes = lseek(fd, 0, SEEK_CUR) - pos;
+		pos += bytes;
+		precopy_passes = pass + 1;
+		if (bytes <= (long long)PRECOPY_SMALL ||
+		    (last >= 0 && bytes >= last))
+			break;
+		last = bytes;
+	}
+	if (iterate)
+		flags |= CHECKPOINT_AFTER_PRECOPY;
+	t0 = now_ns();
+	kill(pid, SIGSTOP);
+	while (waitid(P_PID, pid, &si, WSTOPPED | WNOWAIT))
+		if (errno != EINTR)
+			die(errno, "writer %d did not stop", pid);
+	if (syscall(__NR_checkpoint, pid, fd, flags, logfd) < 0)
+		die(errno, "checkpoint of the writer (see %s)", log);
+	kill(pid, SIGCONT);
+	t1 = now_ns();
+	if (iterate)
+		precopy_frozen_bytes = lseek(fd, 0, SEEK_CUR) - pos;
+	close(fd);
+	close(logfd);
+	kill_wait(pid);
+	if (restart) {
+		/* the stream restarts: passes then image proper, read once */
+		r = fork_as(pid);
+		if (r < 0)
+			die(errno, "fork");
+		if (!r) {
+			fd = open(image, O_RDONLY | O_CLOEXEC);
+			logfd = open(log, O_WRONLY | O_TRUNC | O_CLOEXEC);
+			setsid();
+			syscall(__NR_restart, 0, fd, RESTART_CONTINUE, logfd);
+			_exit(1);
+		}
+		usleep(500 * 1000);
+		if (waitpid(r, NULL, WNOHANG))
+			die(0, "the pre-copied writer did not restart (see %s)",
+			    log);
+		kill_wait(r);
+	}
+	unlink(image);
+	return (t1 - t0) / 1e6;
+}
+
+static void measure_frozen(const char *dir, int reps)
+{
+	char image[256], log[256];
+	int r;
+
+	snprintf(image, sizeof(image), "%s/ckpt-bench.frozen.img", dir);
+	snprintf(log, sizeof(log), "%s/ckpt-bench.frozen.log", dir);
+	for (r = 0; r < reps; r++) {
+		frozen_plain.ms[frozen_plain.n++] =
+			frozen_once(image, log, false, false);
+		frozen_iter.ms[frozen_iter.n++] =
+			frozen_once(image, log, true, !r);
+		fprintf(stderr, "%s: frozen %d/%d: plain %.1f ms, pre-copy %.1f ms (%d passes, %lld bytes frozen)\n",
+			prog, r + 1, reps, frozen_plain.ms[r],
+			frozen_iter.ms[r], precopy_passes,
+			precopy_frozen_bytes);
+	}
+	unlink(log);
+}
+
 static void print_results(const struct engine **sel, int nsel,
 			  struct result res[][ARRAY_SIZE(engines)],
 			  struct series *copy, struct series *mcopy,
@@ -1608,6 +1774,16 @@ static void print_results(const struct engine **sel, int nsel,
 		       median(&res[SPARSE][0].ckpt) <=
 		       2 * median(&res[SPARSE_BASE][0].ckpt) ? "met" : "missed");
 	printf(".\n");
+	/* pre-copy: the time the tree is frozen */
+	printf("\nTime the tree is frozen, %zu MiB with a thread writing %zu MiB/s (ours, stop, checkpoint(2), continue): plain %.1f ms (%.1f-%.1f), pre-copy %.1f ms (%.1f-%.1f) after %d passes, %lld bytes written while frozen: %.1f%% of plain (goal: within 10%%: %s).\n",
+	       PRECOPY_MEM / MIB, WRITER_RATE / MIB, median(&frozen_plain),
+	       frozen_plain.ms[0], frozen_plain.ms[frozen_plain.n - 1],
+	       median(&frozen_iter), frozen_iter.ms[0],
+	       frozen_iter.ms[frozen_iter.n - 1], precopy_passes,
+	       precopy_frozen_bytes,
+	       100 * median(&frozen_iter) / median(&frozen_plain),
+	       median(&frozen_iter) <= 0.1 * median(&frozen_plain) ?
+	       "met" : "missed");
 	printf("\nImage sizes in bytes (the last complete checkpoint):\n\n");
 	printf("| workload |");
 	for (k = 0; k < nsel; k++)
@@ -1651,6 +1827,13 @@ static void print_results(const struct engine **sel, int nsel,
 			}
 		}
 	}
+	printf("ours|j|frozen|%.3f|%.3f|%.3f|%d|0|\n", median(&frozen_plain),
+	       frozen_plain.ms[0], frozen_plain.ms[frozen_plain.n - 1],
+	       frozen_plain.n);
+	printf("ours pre-copy|j|frozen|%.3f|%.3f|%.3f|%d|%lld|\n",
+	       median(&frozen_iter), frozen_iter.ms[0],
+	       frozen_iter.ms[frozen_iter.n - 1], frozen_iter.n,
+	       precopy_frozen_bytes);
 	printf("copy|%zu|copy|%.3f|%.3f|%.3f|%d|%zu|\n", copy_bytes / MIB,
 	       copy_med, copy->ms[0], copy->ms[copy->n - 1], copy->n,
 	       copy_bytes);
@@ -1779,6 +1962,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "%s: memcpy %d/%d: %.1f ms\n", prog, r + 1,
 			reps, mcopy.ms[r]);
 	}
+
+	measure_frozen(dir, reps);
 
 	print_results(sel, nsel, res, &copy, &mcopy, copy_bytes, reps, dir);
 	return 0;

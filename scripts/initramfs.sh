@@ -29,7 +29,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 install -m 755 "$ROOT/guest/init" "$STAGE/init"
 install -m 755 "$ROOT/guest/reboot_test" "$STAGE/tests/"
-install -m 755 "$ROOT/guest/run-tests" "$ROOT/guest/demo.sh" "$STAGE/guest/"
+install -m 755 "$ROOT/guest/run-tests" "$ROOT/guest/demo.sh" "$ROOT/guest/migrate.sh" \
+	"$STAGE/guest/"
 cp -a "$G/tests/." "$STAGE/tests/"
 cp -a "$G/bin/." "$STAGE/bin/"
 if [ "$CONFIG" = bench ]; then

@@ -17,8 +17,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODE=${1:?usage: qemu.sh check|demo|bench [fast|debug|bench]}
 CONFIG=${2:-fast}
 BUILD=$(realpath -m "${BUILD:-$ROOT/build}")
-KERNEL=$BUILD/out-$CONFIG/arch/x86/boot/bzImage
-INITRD=$BUILD/initramfs-$CONFIG.cpio.gz
+# shellcheck source=scripts/qemu-lib.sh
+. "$ROOT/scripts/qemu-lib.sh"
 LOGS=$BUILD/logs
 CONSOLE=$LOGS/console-$CONFIG.log
 case $MODE in
@@ -27,15 +27,7 @@ demo) OUTPUT=$LOGS/demo-$CONFIG.log ;;
 bench) OUTPUT=$LOGS/bench-$CONFIG.log ;;
 *) echo "qemu: unknown mode '$MODE' (check, demo or bench)" >&2; exit 2 ;;
 esac
-for f in "$KERNEL" "$INITRD"; do
-	[ -f "$f" ] || { echo "qemu: missing $f (run make initramfs CONFIG=$CONFIG)" >&2; exit 1; }
-done
-
-if [ "${KVM:-0}" = 1 ]; then
-	ACCEL=(-accel kvm -cpu host)
-else
-	ACCEL=(-accel tcg -cpu max)
-fi
+qemu_init
 # KASAN keeps one shadow byte per eight bytes of memory; bench holds a
 # 256 MiB target, its image and a 2 x 256 MiB copy in tmpfs.
 if [ "$CONFIG" = debug ] || [ "$MODE" = bench ]; then MEM=${QEMU_MEM:-3G}; else MEM=${QEMU_MEM:-2G}; fi
@@ -72,13 +64,8 @@ boot() {
 	bytes=$(wc -c <"$OUTPUT")
 	echo "qemu: booting $CONFIG kernel (${ACCEL[1]}, ckpt.mode=$gmode, timeout ${TIMEOUT}s); console log $CONSOLE"
 	start=$(date +%s)
-	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -smp 2 -m "$MEM" \
-		-display none -monitor none -no-reboot -nodefaults \
-		-kernel "$KERNEL" -initrd "$INITRD" "${DISK[@]}" \
-		-append "console=ttyS0 loglevel=7 panic=-1 ckpt.mode=$gmode ckpt.timeout=${TEST_TIMEOUT:-600}$EXTRA" \
-		-chardev "file,id=ttyS0,path=$CONSOLE,append=on" -serial chardev:ttyS0 \
-		-chardev "file,id=ttyS1,path=$OUTPUT,append=on" -serial chardev:ttyS1 \
-		</dev/null &
+	qemu_guest "$TIMEOUT" "$MEM" "ckpt.mode=$gmode ckpt.timeout=${TEST_TIMEOUT:-600}$EXTRA" \
+		"$CONSOLE" "$OUTPUT" "${DISK[@]}" &
 	qpid=$!
 	if [ "$MODE" != check ] || [ "${V:-0}" = 1 ]; then
 		tail -c +"$((bytes + 1))" -f --pid="$qpid" "$OUTPUT" &

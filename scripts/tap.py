@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Judge a guest test run: tap.py [fast|debug]  or  tap.py TAP_LOG CONSOLE_LOG
+                       or  tap.py --splats CONSOLE_LOG...
 
 Counts the top-level TAP results of every test program in the guest output
 (written by guest/run-tests), adds a failure for each program that exited
@@ -7,10 +8,16 @@ non-zero without a "not ok", ran fewer tests than its plan, or never finished,
 and one for each boot that did not complete: scripts/qemu.sh check boots the
 guest twice (ckpt.mode=check, then ckpt.mode=check-reboot), appending both
 boots to the same logs, and each boot ends with its own "# guest complete:
-mode=..." marker.  Every kernel splat in the console log is printed and counts
-as a failure.  The last line is always
+mode=..." marker.  make check then runs scripts/migrate.sh --check, which
+appends the program "migrate" (live migration between two guests) to the same
+TAP log and its guests' kernel logs to the console log; a run without it
+counts as a failure.  Every kernel splat in the console log is printed and
+counts as a failure.  The last line is always
 "N passed, N failed" (", N skipped" when any were skipped); the exit status is
 non-zero when anything failed.
+
+--splats only prints the kernel splats of the given console logs and exits
+non-zero if there is one (scripts/migrate.sh).
 """
 import os
 import re
@@ -19,6 +26,8 @@ import sys
 COMPLETE = re.compile(r"^# guest complete: mode=(\S+) rc=(\d+)")
 # the boots of scripts/qemu.sh check, in order
 BOOTS = ("check", "check-reboot")
+# programs that run after the boots: scripts/migrate.sh --check
+REQUIRED = ("migrate",)
 START = re.compile(r"^# selftest: (\S+)")
 EXIT = re.compile(r"^# exit: (\S+) (\d+)")
 PLAN = re.compile(r"^1\.\.(\d+)")
@@ -43,6 +52,7 @@ def parse_tap(path):
     passed = skipped = 0
     failures = []
     complete = []
+    started = set()
     current = None
 
     def finish(prog, rc):
@@ -76,6 +86,7 @@ def parse_tap(path):
                 if current:
                     finish(current, None)
                 current = {"name": m.group(1), "plan": None, "results": 0, "not_ok": 0}
+                started.add(m.group(1))
                 continue
             if current is None:
                 continue
@@ -107,6 +118,10 @@ def parse_tap(path):
         if mode not in complete:
             failures.append(f"guest boot ckpt.mode={mode} did not complete"
                             " (kernel crash, hang or timeout)")
+    for name in REQUIRED:
+        if name not in started:
+            failures.append(f"{name}: did not run (make check runs scripts/migrate.sh"
+                            " --check after the boots)")
     return passed, skipped, failures
 
 
@@ -129,7 +144,23 @@ def parse_console(path):
     return splats
 
 
+def print_splats(splats, console):
+    for i, splat in enumerate(splats, 1):
+        print(f"tap: kernel splat {i} in {console}:")
+        for line in splat[:SPLAT_SHOW_LINES]:
+            print(f"    {line}")
+        if len(splat) > SPLAT_SHOW_LINES:
+            print(f"    ... ({len(splat) - SPLAT_SHOW_LINES} more lines)")
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--splats":
+        found = 0
+        for console in sys.argv[2:]:
+            splats = parse_console(console)
+            print_splats(splats, console)
+            found += len(splats)
+        return 1 if found else 0
     if len(sys.argv) == 2:
         build = os.environ.get("BUILD") or os.path.join(
             os.path.dirname(os.path.abspath(__file__)), "..", "build")
@@ -145,12 +176,8 @@ def main():
 
     passed, skipped, failures = parse_tap(tap)
     splats = parse_console(console)
-    for i, splat in enumerate(splats, 1):
-        print(f"tap: kernel splat {i} in {console}:")
-        for line in splat[:SPLAT_SHOW_LINES]:
-            print(f"    {line}")
-        if len(splat) > SPLAT_SHOW_LINES:
-            print(f"    ... ({len(splat) - SPLAT_SHOW_LINES} more lines)")
+    print_splats(splats, console)
+    for splat in splats:
         failures.append(f"kernel splat: {splat[0].strip()}")
     for name in failures:
         print(f"FAIL: {name}")
