@@ -196,7 +196,7 @@ def main():
     c.text(left, H - 60, "(a) small static program  (b) 256 mib dirty anon"
            "  (h) 1 mib  (i) 1 mib + 64 gib reserved", GREY)
     c.text(left, H - 36, "(c) 1000 vmas, 200 files  (d) 100 pipes x 16 kib, 20 files"
-           "  (j) 512 mib + writer: time frozen", GREY)
+           "  (j) 512 mib + writer: frozen", GREY)
     with open(sys.argv[2], "wb") as f:
         f.write(c.png())
 
