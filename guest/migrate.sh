@@ -265,8 +265,14 @@ run_a() {
 		result="FAIL no verdict from guest B"
 	elif [ "$word" = PASS ]; then
 		result="PASS $reply"
-		# B runs the tree: this copy goes
+		# B runs the tree: this copy goes, and is gone before init
+		# writes its last line to the terminal the tree had open
 		kill -9 "-$root" || true
+		i=0
+		while kill -0 "-$root" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
 		say "the tree runs on guest B: killed its copy here"
 	else
 		result="FAIL guest B: $reply"
