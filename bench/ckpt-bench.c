@@ -1199,21 +1199,16 @@ static int wait_report(const struct engine *e, int rfd, pid_t *rpid,
 }
 
 /*
- * Checkpoint a fresh target of @w into @image with @e and restart it.
- * Append the times to @res; on failure record the reason in the series
- * that failed and return -1.
+ * Fork a target running @fn(@w, fd), which never returns and writes a
+ * byte to fd once it is ready; its pid, once it is.
  */
-static int run_once(const struct engine *e, const struct workload *w,
-		    const char *image, const char *log, struct result *res)
+static pid_t spawn_ready(void (*fn)(const struct workload *w, int ready),
+			 const struct workload *w)
 {
-	int ready[2], tp[2], rfd, ret = -1;
-	char line[128], verdict[64], c;
-	long long ns, stop_ns, t0, t1, t2, sec, nsec, vsec, vnsec;
-	pid_t pid, rpid, tpid;
-	ssize_t n;
+	int ready[2];
+	pid_t pid;
+	char c;
 
-	e->cleanup(image);
-	tcp_workload = w->conns > 0;
 	if (pipe2(ready, O_CLOEXEC))
 		die(errno, "pipe");
 	fflush(NULL);
@@ -1222,12 +1217,32 @@ static int run_once(const struct engine *e, const struct workload *w,
 		die(errno, "fork");
 	if (!pid) {
 		close(ready[0]);
-		target(w, ready[1]);
+		fn(w, ready[1]);
 	}
 	close(ready[1]);
 	if (read_timeout(ready[0], &c, 1, STEP_TIMEOUT_MS) != 1)
 		die(errno, "target %d did not get ready", pid);
 	close(ready[0]);
+	return pid;
+}
+
+/*
+ * Checkpoint a fresh target of @w into @image with @e and restart it.
+ * Append the times to @res; on failure record the reason in the series
+ * that failed and return -1.
+ */
+static int run_once(const struct engine *e, const struct workload *w,
+		    const char *image, const char *log, struct result *res)
+{
+	int tp[2], rfd, ret = -1;
+	char line[128], verdict[64];
+	long long ns, stop_ns, t0, t1, t2, sec, nsec, vsec, vnsec;
+	pid_t pid, rpid, tpid;
+	ssize_t n;
+
+	e->cleanup(image);
+	tcp_workload = w->conns > 0;
+	pid = spawn_ready(target, w);
 
 	stop_ns = e->stop ? stop_target(w, pid) : 0;
 	if (e->checkpoint(pid, image, log, &ns, res->ckpt.why)) {
@@ -1536,7 +1551,8 @@ static void *writer_thread(void *arg)
 }
 
 /* 512 MiB written once, then a thread writing 4 MiB/s into it */
-static void __attribute__((noreturn)) writer_target(int ready)
+static void __attribute__((noreturn))
+writer_target(const struct workload *w, int ready)
 {
 	pthread_t t;
 	char *mem;
@@ -1557,24 +1573,8 @@ static void __attribute__((noreturn)) writer_target(int ready)
 
 static pid_t start_writer(void)
 {
-	int ready[2];
-	pid_t pid;
-	char c;
+	pid_t pid = spawn_ready(writer_target, NULL);
 
-	if (pipe2(ready, O_CLOEXEC))
-		die(errno, "pipe");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		die(errno, "fork");
-	if (!pid) {
-		close(ready[0]);
-		writer_target(ready[1]);
-	}
-	close(ready[1]);
-	if (read_timeout(ready[0], &c, 1, STEP_TIMEOUT_MS) != 1)
-		die(errno, "writer target %d did not get ready", pid);
-	close(ready[0]);
 	/* let the writer run a while */
 	usleep(300 * 1000);
 	return pid;
