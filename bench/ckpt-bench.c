@@ -41,14 +41,22 @@
  *
  * Restart time is end to end: the restarter takes a timestamp just
  * before it asks the engine to restart, and the restored target takes
- * CLOCK_MONOTONIC as soon as its interrupted 1 ms sleep returns (so the
- * resolution is about 1 ms).  It reports it by opening a FIFO by path,
+ * CLOCK_MONOTONIC as soon as its interrupted 0.2 ms sleep returns (so the
+ * resolution is about 0.2 ms).  The sleep is short because the engines
+ * end it differently: restart(2) resumes it for the time it had left,
+ * as the kernel does for a stopped task, where CRIU ends it with EINTR;
+ * a longer sleep would add up to its length to ours only.  It reports it by opening a FIFO by path,
  * which it tries after every sleep and which has a reader only once the
  * benchmark waits for the restored target: nothing of the report path
  * is part of the checkpointed state, whatever an engine does with fds.
  * Along with the time it reports whether its state survived (memory
  * contents, fds, file offsets, bytes in its pipes); a restart that lost
  * state counts as failed.
+ *
+ * Where the kernel has /proc/profile (the bench kernel is booted with
+ * profile=2), the timer ticks that hit the kernel while ours restarts
+ * (b) are summed over the repetitions and printed by function: where
+ * restart spends the time the memcpy() lower bound does not.
  *
  * A failing engine (a refused object, a tool error) is reported in the
  * table with its reason instead of a time, and the run goes on.
@@ -977,7 +985,7 @@ static void fork_children(const struct workload *w, struct target_state *s,
 }
 
 /*
- * Build the state of @w, say so on @ready, then sleep 1 ms at a time.
+ * Build the state of @w, say so on @ready, then sleep 0.2 ms at a time.
  * The target is checkpointed in nanosleep(); once restored, the sleep
  * returns (or is restarted and ends), and the FIFO, which has a reader
  * only then, takes the time, the pid and the verdict on the state.
@@ -986,7 +994,7 @@ static void __attribute__((noreturn))
 target(const struct workload *w, int ready)
 {
 	static struct target_state s;
-	struct timespec ms = { 0, 1000 * 1000 }, now, vnow;
+	struct timespec tick = { 0, 200 * 1000 }, now, vnow;
 	char line[128];
 	int len, fd;
 
@@ -1003,7 +1011,7 @@ target(const struct workload *w, int ready)
 		_exit(1);
 	close(ready);
 	for (;;) {
-		nanosleep(&ms, NULL);
+		nanosleep(&tick, NULL);
 		/*
 		 * The system call, not the vDSO: how an engine maps the vDSO
 		 * data of the restored process must not change its clock.
@@ -1231,11 +1239,153 @@ static pid_t spawn_ready(void (*fn)(const struct workload *w, int ready),
  * Append the times to @res; on failure record the reason in the series
  * that failed and return -1.
  */
+/* ---- a kernel profile of ours restarting the largest workload ---- */
+
+/*
+ * Booted with profile=N (scripts/qemu.sh does for bench), the kernel
+ * counts in /proc/profile the timer ticks that hit its text, by address
+ * (2^N bytes a counter).  Reset before each restart of the workload held
+ * against memcpy() and summed after it, the counts show where restart(2)
+ * spends the time a memcpy() does not.
+ */
+#define PROFILED	1	/* workloads[] index: (b) */
+#define PROFILE_TOP	15
+
+static unsigned int *prof_sum;
+static size_t prof_words;
+static int prof_runs;
+
+static void profile_reset(void)
+{
+	int fd = open("/proc/profile", O_WRONLY | O_CLOEXEC);
+
+	/* any write but a 4-byte multiplier clears the counters */
+	if (fd >= 0 && write(fd, "0\n", 2) != 2)
+		die(errno, "cannot reset /proc/profile");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void profile_add(void)
+{
+	int fd = open("/proc/profile", O_RDONLY | O_CLOEXEC);
+	unsigned int *buf;
+	struct stat st;
+	size_t i, n;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || st.st_size < 8)
+		die(errno, "cannot size /proc/profile");
+	n = st.st_size / sizeof(*buf);
+	buf = malloc(n * sizeof(*buf));
+	if (!buf || read(fd, buf, n * sizeof(*buf)) != (ssize_t)(n * sizeof(*buf)))
+		die(errno, "cannot read /proc/profile");
+	close(fd);
+	if (!prof_sum) {
+		prof_sum = calloc(n, sizeof(*prof_sum));
+		if (!prof_sum)
+			die(errno, "out of memory");
+		prof_words = n;
+		prof_sum[0] = buf[0];	/* the bytes a counter covers */
+	}
+	for (i = 1; i < n && i < prof_words; i++)
+		prof_sum[i] += buf[i];
+	free(buf);
+	prof_runs++;
+}
+
+struct ksym {
+	unsigned long addr;
+	char name[64];
+	unsigned long ticks;
+};
+
+static int cmp_ksym_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_ksym_ticks(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->ticks < y->ticks ? 1 : x->ticks > y->ticks ? -1 : 0;
+}
+
+/* The profile summed by profile_add(), by function, the idle loop aside */
+static void profile_print(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	unsigned long addr, stext = 0, total = 0, idle = 0;
+	struct ksym *syms = NULL;
+	size_t n = 0, cap = 0, i, lo, hi;
+	char type, name[256];
+
+	if (!prof_sum || !f)
+		return;
+	while (fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3) {
+		if (!strcmp(name, "_stext"))
+			stext = addr;
+		if (type != 't' && type != 'T')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			syms = realloc(syms, cap * sizeof(*syms));
+			if (!syms)
+				die(errno, "out of memory");
+		}
+		syms[n].addr = addr;
+		syms[n].ticks = 0;
+		snprintf(syms[n++].name, sizeof(syms->name), "%s", name);
+	}
+	fclose(f);
+	if (!stext || !n || !syms[0].addr) {
+		printf("\n(No kernel profile: /proc/kallsyms shows no addresses.)\n");
+		free(syms);
+		return;
+	}
+	qsort(syms, n, sizeof(*syms), cmp_ksym_addr);
+	for (i = 1; i < prof_words; i++) {
+		if (!prof_sum[i])
+			continue;
+		addr = stext + (i - 1) * (unsigned long)prof_sum[0];
+		lo = 0;
+		hi = n;
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+
+			if (syms[mid].addr <= addr)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (strstr(syms[lo].name, "idle") ||
+		    strstr(syms[lo].name, "safe_halt")) {
+			idle += prof_sum[i];
+			continue;
+		}
+		syms[lo].ticks += prof_sum[i];
+		total += prof_sum[i];
+	}
+	qsort(syms, n, sizeof(*syms), cmp_ksym_ticks);
+	printf("\nKernel profile of ours restarting %s (%d restarts; timer ticks that hit the kernel, on either CPU, the idle loop's %lu aside): %lu ticks, the functions with the most:\n\n",
+	       workloads[PROFILED].name, prof_runs, idle, total);
+	printf("| function | ticks | share |\n|---|---:|---:|\n");
+	for (i = 0; i < PROFILE_TOP && i < n && syms[i].ticks; i++)
+		printf("| %s | %lu | %.1f%% |\n", syms[i].name, syms[i].ticks,
+		       100.0 * syms[i].ticks / total);
+	free(syms);
+}
+
 static int run_once(const struct engine *e, const struct workload *w,
 		    const char *image, const char *log, struct result *res)
 {
 	int tp[2], rfd, ret = -1;
 	char line[128], verdict[64];
+	bool profile;
 	long long ns, stop_ns, t0, t1, t2, sec, nsec, vsec, vnsec;
 	pid_t pid, rpid, tpid;
 	ssize_t n;
@@ -1264,6 +1414,9 @@ static int run_once(const struct engine *e, const struct workload *w,
 	 * the root's pid; a detached engine creates the root itself, under
 	 * that pid
 	 */
+	profile = w == &workloads[PROFILED] && e == &engines[0];
+	if (profile)
+		profile_reset();
 	rpid = fork_as((w->children || w->threads) && !e->detached ? pid : 0);
 	if (rpid < 0)
 		die(errno, "fork");
@@ -1287,6 +1440,8 @@ static int run_once(const struct engine *e, const struct workload *w,
 		goto out;
 	}
 	t2 = now_ns();
+	if (profile)
+		profile_add();
 	/* the second line: the verdict of the target on its own state */
 	n = strlen(line);
 	while (!strchr(strchr(line, '\n') + 1, '\n') &&
@@ -1765,6 +1920,7 @@ static void print_results(const struct engine **sel, int nsel,
 		printf(".\n");
 		break;
 	}
+	profile_print();
 	/* a reservation must cost (nearly) nothing */
 	printf("\nCheckpoint of %s against %s", workloads[SPARSE].name,
 	       workloads[SPARSE_BASE].name);

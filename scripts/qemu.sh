@@ -34,7 +34,8 @@ if [ "$CONFIG" = debug ] || [ "$MODE" = bench ]; then MEM=${QEMU_MEM:-3G}; else 
 # the debug kernel (KASAN, lockdep) runs the tests several times slower
 if [ "$CONFIG" = debug ]; then TIMEOUT=${QEMU_TIMEOUT:-2400}; else TIMEOUT=${QEMU_TIMEOUT:-1200}; fi
 EXTRA=
-if [ "$MODE" = bench ]; then EXTRA=" ckpt.reps=${BENCH_REPS:-5}"; fi
+# profile=2: /proc/profile, a counter for every 4 bytes of kernel text
+if [ "$MODE" = bench ]; then EXTRA=" ckpt.reps=${BENCH_REPS:-5} profile=2"; fi
 # fuzz_test: iterations and seconds at most per seed image (the debug
 # configuration runs longer; the fast one takes the program's defaults)
 if [ "$CONFIG" = debug ]; then
