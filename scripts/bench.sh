@@ -69,14 +69,15 @@ criu=$(dpkg-query -W -f='${Version}' criu 2>/dev/null || echo "not installed")
 	echo "\`criu restore -D DIR -d\` until the restored target runs again.  The"
 	echo "restored target takes the time (clock_gettime system call) when its"
 	echo "interrupted 0.2 ms sleep returns (short: restart(2) resumes a sleep"
-	echo "for the time it had left, CRIU ends it with EINTR), then checks its"
-	echo "own state (memory,"
+	echo "for the time it had left, CRIU ends it with EINTR) and it has opened"
+	echo "the FIFO it reports on, then checks its own state (memory,"
 	echo "fds, offsets, bytes in its pipes); a restart that lost state counts as"
 	echo "failed.  criu's kernel feature cache (/run/criu.kdat) is warm: \`criu"
 	echo "check\` runs once before anything is timed.  The lower bounds: a"
 	echo "tmpfs-to-tmpfs copy of the largest workload's bytes, and one memcpy()"
 	echo "of them between two buffers whose pages are in place, which restart"
-	echo "of that workload should come within 1.1x of."
+	echo "of that workload should come within 1.1x of, and one read() of the"
+	echo "tmpfs file into such a buffer: the kernel's own copy of the bytes."
 	echo
 	echo "![ours vs CRIU, per workload and direction]($(basename "$CHART"))"
 	echo
