@@ -56,8 +56,9 @@
  *
  * Where the kernel has /proc/profile (the bench kernel is booted with
  * profile=2), the timer ticks that hit the kernel while ours restarts
- * (b) are summed over the repetitions and printed by function: where
- * restart spends the time the memcpy() lower bound does not.
+ * (b) and (c) are summed over the repetitions and printed by function:
+ * where restart spends its time (for (b), the time the memcpy() lower
+ * bound does not).
  *
  * A failing engine (a refused object, a tool error) is reported in the
  * table with its reason instead of a time, and the run goes on.
@@ -1246,21 +1247,38 @@ static pid_t spawn_ready(void (*fn)(const struct workload *w, int ready),
  * Append the times to @res; on failure record the reason in the series
  * that failed and return -1.
  */
-/* ---- a kernel profile of ours restarting the largest workload ---- */
+/* ---- kernel profiles of ours restarting some workloads ---- */
 
 /*
  * Booted with profile=N (scripts/qemu.sh does for bench), the kernel
  * counts in /proc/profile the timer ticks that hit its text, by address
- * (2^N bytes a counter).  Reset before each restart of the workload held
- * against memcpy() and summed after it, the counts show where restart(2)
- * spends the time a memcpy() does not.
+ * (2^N bytes a counter).  Reset before each restart of a profiled
+ * workload and summed after it, the counts show where restart(2) spends
+ * its time: for the workload held against memcpy(), the time a memcpy()
+ * does not spend.
  */
-#define PROFILED	1	/* workloads[] index: (b) */
 #define PROFILE_TOP	15
 
-static unsigned int *prof_sum;
-static size_t prof_words;
-static int prof_runs;
+/* a profile summed over the restarts of one workload */
+struct profile {
+	int w;			/* workloads[] index */
+	unsigned int *sum;	/* sum[0]: the bytes a counter covers */
+	size_t words;
+	int runs;
+};
+
+/* (b), held against memcpy(), and (c), 1,000 mappings */
+static struct profile profiles[] = { { .w = 1 }, { .w = 2 } };
+
+static struct profile *profile_of(const struct workload *w)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (&workloads[profiles[i].w] == w)
+			return &profiles[i];
+	return NULL;
+}
 
 static void profile_reset(void)
 {
@@ -1287,7 +1305,7 @@ static void *own_alloc(size_t len)
 	return p;
 }
 
-static void profile_add(void)
+static void profile_add(struct profile *p)
 {
 	int fd = open("/proc/profile", O_RDONLY | O_CLOEXEC);
 	unsigned int *buf;
@@ -1303,15 +1321,15 @@ static void profile_add(void)
 	if (read(fd, buf, n * sizeof(*buf)) != (ssize_t)(n * sizeof(*buf)))
 		die(errno, "cannot read /proc/profile");
 	close(fd);
-	if (!prof_sum) {
-		prof_sum = own_alloc(n * sizeof(*prof_sum));
-		prof_words = n;
-		prof_sum[0] = buf[0];	/* the bytes a counter covers */
+	if (!p->sum) {
+		p->sum = own_alloc(n * sizeof(*p->sum));
+		p->words = n;
+		p->sum[0] = buf[0];
 	}
-	for (i = 1; i < n && i < prof_words; i++)
-		prof_sum[i] += buf[i];
+	for (i = 1; i < n && i < p->words; i++)
+		p->sum[i] += buf[i];
 	munmap(buf, n * sizeof(*buf));
-	prof_runs++;
+	p->runs++;
 }
 
 struct ksym {
@@ -1335,7 +1353,7 @@ static int cmp_ksym_ticks(const void *a, const void *b)
 }
 
 /* The profile summed by profile_add(), by function, the idle loop aside */
-static void profile_print(void)
+static void profile_print(const struct profile *p)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
 	unsigned long addr, stext = 0, total = 0, idle = 0;
@@ -1343,8 +1361,11 @@ static void profile_print(void)
 	size_t n = 0, cap = 0, i, lo, hi;
 	char type, name[256];
 
-	if (!prof_sum || !f)
+	if (!p->sum || !f) {
+		if (f)
+			fclose(f);
 		return;
+	}
 	while (fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3) {
 		if (!strcmp(name, "_stext"))
 			stext = addr;
@@ -1367,10 +1388,10 @@ static void profile_print(void)
 		return;
 	}
 	qsort(syms, n, sizeof(*syms), cmp_ksym_addr);
-	for (i = 1; i < prof_words; i++) {
-		if (!prof_sum[i])
+	for (i = 1; i < p->words; i++) {
+		if (!p->sum[i])
 			continue;
-		addr = stext + (i - 1) * (unsigned long)prof_sum[0];
+		addr = stext + (i - 1) * (unsigned long)p->sum[0];
 		lo = 0;
 		hi = n;
 		while (hi - lo > 1) {
@@ -1383,15 +1404,15 @@ static void profile_print(void)
 		}
 		if (strstr(syms[lo].name, "idle") ||
 		    strstr(syms[lo].name, "safe_halt")) {
-			idle += prof_sum[i];
+			idle += p->sum[i];
 			continue;
 		}
-		syms[lo].ticks += prof_sum[i];
-		total += prof_sum[i];
+		syms[lo].ticks += p->sum[i];
+		total += p->sum[i];
 	}
 	qsort(syms, n, sizeof(*syms), cmp_ksym_ticks);
 	printf("\nKernel profile of ours restarting %s (%d restarts; timer ticks that hit the kernel, on either CPU, the idle loop's %lu aside): %lu ticks, the functions with the most:\n\n",
-	       workloads[PROFILED].name, prof_runs, idle, total);
+	       workloads[p->w].name, p->runs, idle, total);
 	printf("| function | ticks | share |\n|---|---:|---:|\n");
 	for (i = 0; i < PROFILE_TOP && i < n && syms[i].ticks; i++)
 		printf("| %s | %lu | %.1f%% |\n", syms[i].name, syms[i].ticks,
@@ -1404,7 +1425,7 @@ static int run_once(const struct engine *e, const struct workload *w,
 {
 	int tp[2], rfd, ret = -1;
 	char line[128], verdict[64];
-	bool profile;
+	struct profile *profile;
 	long long ns, stop_ns, t0, t1, t2, sec, nsec, lsec, lnsec, vsec, vnsec;
 	pid_t pid, rpid, tpid;
 	ssize_t n;
@@ -1433,7 +1454,7 @@ static int run_once(const struct engine *e, const struct workload *w,
 	 * the root's pid; a detached engine creates the root itself, under
 	 * that pid
 	 */
-	profile = w == &workloads[PROFILED] && e == &engines[0];
+	profile = e == &engines[0] ? profile_of(w) : NULL;
 	if (profile)
 		profile_reset();
 	rpid = fork_as((w->children || w->threads) && !e->detached ? pid : 0);
@@ -1460,7 +1481,7 @@ static int run_once(const struct engine *e, const struct workload *w,
 	}
 	t2 = now_ns();
 	if (profile)
-		profile_add();
+		profile_add(profile);
 	/* the second line: the verdict of the target on its own state */
 	n = strlen(line);
 	while (!strchr(strchr(line, '\n') + 1, '\n') &&
@@ -1989,7 +2010,8 @@ static void print_results(const struct engine **sel, int nsel,
 		printf(".\n");
 		break;
 	}
-	profile_print();
+	for (i = 0; i < ARRAY_SIZE(profiles); i++)
+		profile_print(&profiles[i]);
 	/* a reservation must cost (nearly) nothing */
 	printf("\nCheckpoint of %s against %s", workloads[SPARSE].name,
 	       workloads[SPARSE_BASE].name);
