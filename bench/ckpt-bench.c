@@ -1379,7 +1379,8 @@ static void profile_print(const struct profile *p)
 		}
 		syms[n].addr = addr;
 		syms[n].ticks = 0;
-		snprintf(syms[n++].name, sizeof(syms->name), "%s", name);
+		snprintf(syms[n++].name, sizeof(syms->name), "%.*s",
+			 (int)sizeof(syms->name) - 1, name);
 	}
 	fclose(f);
 	if (!stext || !n || !syms[0].addr) {
