@@ -1147,6 +1147,8 @@ static pid_t fork_as(pid_t pid)
 static int restart_tfd = -1;
 /* when a detached restarter exited, or 0 */
 static long long restarter_exit_ns;
+/* the untimed restarts of a profile: nothing printed per restart */
+static bool profiling_more;
 
 /* In the restarter: hand t0 to the benchmark. */
 static void restart_start(void)
@@ -1509,11 +1511,12 @@ static int restart_once(const struct engine *e, const struct workload *w,
 	if (t1 < t0)
 		t1 = lsec * 1000000000LL + lnsec;
 	/* a cross-check of the clock the target read: t0 <= t1 <= t2 */
-	fprintf(stderr, "%s: %s restart: target resumed at +%.1f ms (its vDSO clock, after open(): +%.1f ms), its report read at +%.1f ms%s",
-		prog, e->name, (t1 - t0) / 1e6,
-		(vsec * 1000000000LL + vnsec - t0) / 1e6, (t2 - t0) / 1e6,
-		restarter_exit_ns ? "" : "\n");
-	if (restarter_exit_ns)
+	if (!profiling_more)
+		fprintf(stderr, "%s: %s restart: target resumed at +%.1f ms (its vDSO clock, after open(): +%.1f ms), its report read at +%.1f ms%s",
+			prog, e->name, (t1 - t0) / 1e6,
+			(vsec * 1000000000LL + vnsec - t0) / 1e6,
+			(t2 - t0) / 1e6, restarter_exit_ns ? "" : "\n");
+	if (!profiling_more && restarter_exit_ns)
 		fprintf(stderr, ", restarter exited at +%.1f ms\n",
 			(restarter_exit_ns - t0) / 1e6);
 	if (t1 < t0 || t1 > t2) {
@@ -1540,8 +1543,9 @@ out:
  * The untimed restarts a workload's profile asks for, of one image: the
  * profile is reset before the first and read after the last, so that its
  * own reading (a copy of all of /proc/profile) weighs little against
- * restarts shorter than a tick.  What is counted between two restarts is
- * the kill of the restored target.
+ * restarts shorter than a tick, and nothing is printed on the console
+ * meanwhile.  What is counted between two restarts is the kill of the
+ * restored target and the fork of the next restarter.
  */
 static void profile_more(const struct engine *e, const struct workload *w,
 			 pid_t pid, const char *image, const char *log)
@@ -1550,6 +1554,7 @@ static void profile_more(const struct engine *e, const struct workload *w,
 	static struct result scratch;
 	int r;
 
+	profiling_more = true;
 	profile_reset();
 	for (r = 0; r < p->extra; r++) {
 		memset(&scratch, 0, sizeof(scratch));
@@ -1557,6 +1562,7 @@ static void profile_more(const struct engine *e, const struct workload *w,
 			break;
 	}
 	profile_add(p);
+	profiling_more = false;
 	p->runs += r - 1;
 	fprintf(stderr, "%s: %s %s: %d more restarts for its profile\n",
 		prog, e->name, w->name, r);
