@@ -12,7 +12,9 @@ mode=..." marker.  make check then runs scripts/migrate.sh --check, which
 appends the program "migrate" (live migration between two guests) to the same
 TAP log and its guests' kernel logs to the console log; a run without it
 counts as a failure.  Every kernel splat in the console log is printed and
-counts as a failure.  The last line is always
+counts as a failure.  Each failing test is followed by the diagnostic lines
+it printed (the "# " lines since its "#  RUN" line, at most DIAG_LINES), so
+that a failure seen only once can be told from its log.  The last line is always
 "N passed, N failed" (", N skipped" when any were skipped); the exit status is
 non-zero when anything failed.
 
@@ -32,6 +34,8 @@ START = re.compile(r"^# selftest: (\S+)")
 EXIT = re.compile(r"^# exit: (\S+) (\d+)")
 PLAN = re.compile(r"^1\.\.(\d+)")
 RESULT = re.compile(r"^(ok|not ok) (\d+)(?: -)? ?([^#]*?)\s*(?:#\s*(.*))?$")
+RUN = re.compile(r"^#\s+RUN\s")
+DIAG_LINES = 30
 KSFT_SKIP = 4
 KILLED = 128 + 9  # guest/run-tests: timeout -s KILL
 
@@ -51,6 +55,8 @@ SPLAT_SHOW_LINES = 40
 def parse_tap(path):
     passed = skipped = 0
     failures = []
+    diags = {}
+    diag = []
     complete = []
     started = set()
     current = None
@@ -90,6 +96,10 @@ def parse_tap(path):
                 continue
             if current is None:
                 continue
+            if RUN.match(line):
+                diag = []
+            elif line.startswith("#"):
+                diag.append(line)
             m = EXIT.match(line)
             if m:
                 finish(current, int(m.group(2)))
@@ -112,6 +122,8 @@ def parse_tap(path):
             else:
                 current["not_ok"] += 1
                 failures.append(f"{current['name']}: {desc}")
+                diags[failures[-1]] = diag[-DIAG_LINES:]
+            diag = []
     if current:
         finish(current, None)
     for mode in BOOTS:
@@ -122,7 +134,7 @@ def parse_tap(path):
         if name not in started:
             failures.append(f"{name}: did not run (make check runs scripts/migrate.sh"
                             " --check after the boots)")
-    return passed, skipped, failures
+    return passed, skipped, failures, diags
 
 
 def parse_console(path):
@@ -174,13 +186,15 @@ def main():
     if not os.path.exists(tap):
         sys.exit(f"tap: no {tap} (run make check)")
 
-    passed, skipped, failures = parse_tap(tap)
+    passed, skipped, failures, diags = parse_tap(tap)
     splats = parse_console(console)
     print_splats(splats, console)
     for splat in splats:
         failures.append(f"kernel splat: {splat[0].strip()}")
     for name in failures:
         print(f"FAIL: {name}")
+        for line in diags.get(name, ()):
+            print(f"    {line}")
     failed = len(failures)
     summary = f"{passed} passed, {failed} failed"
     if skipped:
