@@ -9,9 +9,14 @@ KSRC=$(realpath -m "${KSRC:-$ROOT/build/linux}")
 PATCHES=$(realpath -m "${PATCHES:-$ROOT/patches}")
 [ -x "$KSRC/scripts/checkpatch.pl" ] || { echo "checkpatch: no kernel tree at $KSRC (run make base)" >&2; exit 1; }
 
-# The entry of the series in MAINTAINERS, at the top of the tree.
+# The entry of the series in MAINTAINERS, at the top of the tree; in a
+# tree without the series (make base), the F: lines the patches add to it.
 entry=$(awk '/^CHECKPOINT\/RESTART$/ { on = 1; next } on && /^$/ { exit }
 	on && /^F:/ { print $2 }' "$KSRC/MAINTAINERS")
+if [ -z "$entry" ]; then
+	entry=$(awk '/^diff --git / { m = ($3 == "a/MAINTAINERS") }
+		m && /^\+F:/ { print $2 }' "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch)
+fi
 
 # Does the CHECKPOINT/RESTART entry cover every file patch $1 adds?  Then
 # checkpatch's "does MAINTAINERS need updating?" is answered: a patch that
