@@ -28,8 +28,9 @@ qemu_init() {
 	# feature, which identify_cpu() clears for a moment at boot: an
 	# interrupt in that window is reported as a "wild-memory-access" in
 	# rcu_is_watching().  The debug guests use 4-level paging.
-	BOOT_KARGS=
-	[ "$CONFIG" != debug ] || BOOT_KARGS=no5lvl
+	# Two memory nodes, for the NUMA memory policies programs set.
+	BOOT_KARGS=numa=fake=2
+	[ "$CONFIG" != debug ] || BOOT_KARGS="$BOOT_KARGS no5lvl"
 }
 
 qemu_guest() {
