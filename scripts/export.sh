@@ -52,7 +52,8 @@ sed -i -e ':a' -e '/^\n*$/{$d;N;ba' -e '}' "$tmp/head"
 	cat "$tmp/head"
 	echo
 	g shortlog -w72,2,4 "$BASE_TAG..HEAD"
-	g diff --stat=72 --summary "$BASE_TAG" HEAD
+	# the diffstat names every file; no "create mode" lines repeat them
+	g diff --stat=72 "$BASE_TAG" HEAD
 	echo
 	echo "base-commit: $(g rev-parse "$BASE_TAG^{commit}")"
 } >"$tmp/0000-cover-letter.patch"
